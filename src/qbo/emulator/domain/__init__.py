@@ -1,0 +1,1 @@
+"""The emulator's domain layer: entity rules, independent of HTTP."""

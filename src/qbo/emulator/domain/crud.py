@@ -1,0 +1,144 @@
+"""Create, read, update, delete and void: the same steps for every entity.
+
+Each operation runs inside the caller's write transaction (a :class:`Session`), so a
+fault raised at any step leaves nothing behind. The steps are: check the operation is
+allowed, coerce the body against the catalogue, run the entity's ``prepare`` hooks, check
+required fields and references, run the ``apply`` hooks, stamp Id/SyncToken/MetaData, write
+the row and append to the change log.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from qbo.emulator.domain.refs import check_refs
+from qbo.emulator.domain.rules import rules_for
+from qbo.emulator.domain.session import Session, clone
+from qbo.emulator.domain.validate import check_required, coerce_entity
+from qbo.schema import EntityDef, Operation
+from qbo.schema.faults import (
+    Fault,
+    not_found,
+    required_missing,
+    stale_object,
+    unsupported_operation,
+)
+
+#: Entities that exist once per company, with Id "1".
+SINGLETONS = ("CompanyInfo", "Preferences")
+
+
+def require(entity: EntityDef, op: Operation, label: str | None = None) -> None:
+    if not entity.allows(op):
+        raise unsupported_operation(entity.name, label or op.value)
+
+
+def _server_fields(entity: EntityDef, old: dict[str, Any]) -> dict[str, Any]:
+    """Fields a client cannot set, kept from the stored document across a full update."""
+    return {name: old[name] for name, f in entity.fields.items() if f.read_only and name in old}
+
+
+def _finish(s: Session, entity: EntityDef, doc: dict[str, Any], old: dict[str, Any] | None) -> None:
+    check_required(entity, doc)
+    check_refs(s, entity.type, doc, entity.name)
+    for rule in rules_for(entity.name):
+        rule.apply(s, entity, doc, old)
+
+
+def create(s: Session, entity: EntityDef, body: Any) -> dict[str, Any]:
+    require(entity, Operation.CREATE)
+    return insert_new(s, entity, coerce_entity(entity, body))
+
+
+def insert_new(s: Session, entity: EntityDef, doc: dict[str, Any]) -> dict[str, Any]:
+    """Create from an already coerced document (seeds use this path too)."""
+    doc.pop("Id", None)
+    doc.pop("SyncToken", None)
+    for rule in rules_for(entity.name):
+        rule.prepare(s, entity, doc, None)
+    doc["Id"] = "1" if entity.name in SINGLETONS else s.new_id(entity.name)
+    _finish(s, entity, doc, None)
+    stamp = s.meta_now()
+    doc["SyncToken"] = "0"
+    doc["domain"] = "QBO"
+    doc["sparse"] = False
+    doc["MetaData"] = {"CreateTime": stamp, "LastUpdatedTime": stamp}
+    s.insert(entity.name, doc)
+    s.record_change(entity.name, doc["Id"], "Create")
+    return doc
+
+
+def read(s: Session, entity: EntityDef, object_id: str) -> dict[str, Any]:
+    require(entity, Operation.READ)
+    doc = s.get(entity.name, object_id)
+    if doc is None:
+        raise not_found(entity.name, object_id)
+    return doc
+
+
+def _current(s: Session, entity: EntityDef, body: Any) -> tuple[dict[str, Any], str]:
+    """The stored object a write names, after the Id and SyncToken checks."""
+    if not isinstance(body, dict):
+        raise Fault.of("2010", "Request body must be a JSON object")
+    object_id = body.get("Id")
+    if object_id is None or str(object_id).strip() == "":
+        if entity.name in SINGLETONS:
+            object_id = "1"
+        else:
+            raise required_missing("Id")
+    old = s.get(entity.name, str(object_id))
+    if old is None:
+        raise not_found(entity.name, str(object_id))
+    token = body.get("SyncToken")
+    if token is None:
+        raise required_missing("SyncToken")
+    if str(token) != str(old["SyncToken"]):
+        raise stale_object()
+    return old, str(object_id)
+
+
+def update(s: Session, entity: EntityDef, body: Any, *, sparse: bool) -> dict[str, Any]:
+    require(entity, Operation.SPARSE_UPDATE if sparse else Operation.UPDATE, "update")
+    old, object_id = _current(s, entity, body)
+    patch = coerce_entity(entity, body)
+    if sparse:
+        doc = {k: v for k, v in old.items() if k not in ("MetaData",)}
+        doc.update(patch)
+    else:
+        doc = {**_server_fields(entity, old), **patch}
+    doc["Id"] = object_id
+    for rule in rules_for(entity.name):
+        rule.prepare(s, entity, doc, old)
+    _finish(s, entity, doc, old)
+    return _store_change(s, entity, doc, old, "Update")
+
+
+def _store_change(
+    s: Session, entity: EntityDef, doc: dict[str, Any], old: dict[str, Any], operation: str
+) -> dict[str, Any]:
+    doc["SyncToken"] = str(int(old["SyncToken"]) + 1)
+    doc["domain"] = "QBO"
+    doc["sparse"] = False
+    doc["MetaData"] = {**old["MetaData"], "LastUpdatedTime": s.meta_now()}
+    s.replace(entity.name, doc)
+    s.record_change(entity.name, doc["Id"], operation)
+    return doc
+
+
+def delete(s: Session, entity: EntityDef, body: Any) -> dict[str, Any]:
+    require(entity, Operation.DELETE)
+    old, object_id = _current(s, entity, body)
+    for rule in rules_for(entity.name):
+        rule.delete(s, entity, old)
+    s.remove(entity.name, object_id)
+    s.record_change(entity.name, object_id, "Delete")
+    return {"domain": "QBO", "status": "Deleted", "Id": object_id}
+
+
+def void(s: Session, entity: EntityDef, body: Any) -> dict[str, Any]:
+    require(entity, Operation.VOID)
+    old, _ = _current(s, entity, body)
+    doc = clone(old)
+    for rule in rules_for(entity.name):
+        rule.void(s, entity, doc)
+    return _store_change(s, entity, doc, old, "Void")

@@ -1,0 +1,400 @@
+"""Transactions: dates, lines, document numbers and totals.
+
+Totals are computed from the lines exactly as QBO does, with Decimal arithmetic. Tax,
+balances and ledger postings beyond an invoice's own ``Balance`` belong to the ledger
+rules; here a transaction is internally consistent on its own.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from qbo.emulator.domain.rules.base import Rule
+from qbo.emulator.domain.session import Session
+from qbo.emulator.domain.values import ZERO, dec, money, ref_id, tidy
+from qbo.emulator.timefmt import local_date
+from qbo.schema import EntityDef
+from qbo.schema.faults import Fault
+
+SALES_FORMS = ("Invoice", "Estimate", "SalesReceipt", "CreditMemo", "RefundReceipt")
+NUMBERED = (*SALES_FORMS, "PurchaseOrder")
+AUTO_GENERATE = "AUTO_GENERATE"
+AUTO_GENERATE_ALLOWED = ("Invoice", "Estimate", "SalesReceipt")
+FIRST_DOC_NUMBER = 1001
+SALES_LINE = "SalesItemLineDetail"
+GROUP_LINE = "GroupLineDetail"
+DISCOUNT_LINE = "DiscountLineDetail"
+SUBTOTAL_LINE = "SubTotalLineDetail"
+ITEM_EXPENSE_LINE = "ItemBasedExpenseLineDetail"
+
+
+def lines(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    value = doc.get("Line")
+    return value if isinstance(value, list) else []
+
+
+def detail_of(line: dict[str, Any]) -> str:
+    return str(line.get("DetailType", ""))
+
+
+class TxnRule(Rule):
+    """Common to every transaction: TxnDate, currency, line numbering."""
+
+    def apply(
+        self, s: Session, entity: EntityDef, doc: dict[str, Any], old: dict[str, Any] | None
+    ) -> None:
+        if "TxnDate" in entity.fields:
+            doc.setdefault("TxnDate", local_date(s.now, s.realm.timezone).isoformat())
+        if "CurrencyRef" in entity.fields:
+            home = s.home_currency_ref()
+            given = doc.get("CurrencyRef")
+            if given is None:
+                doc["CurrencyRef"] = home
+            elif given["value"].upper() != home["value"] and not s.multicurrency_enabled():
+                raise Fault.of(
+                    "6000",
+                    f"Multicurrency is not enabled for this company: CurrencyRef {given['value']} "
+                    f"is not the home currency {home['value']}",
+                    element="CurrencyRef",
+                )
+            else:
+                doc["CurrencyRef"] = {
+                    "value": given["value"].upper(),
+                    "name": s.currency_name(given["value"]),
+                }
+        if "Line" in doc:
+            kept = [ln for ln in lines(doc) if detail_of(ln) != SUBTOTAL_LINE]
+            used = {str(ln["Id"]) for ln in kept if "Id" in ln}
+            next_id = 1
+            for number, line in enumerate(kept, start=1):
+                if "Id" not in line:
+                    while str(next_id) in used:
+                        next_id += 1
+                    line["Id"] = str(next_id)
+                    used.add(line["Id"])
+                line.setdefault("LineNum", number)
+            doc["Line"] = kept
+        for prop in ("LinkedTxn", "CustomField"):
+            if prop in entity.fields:
+                doc.setdefault(prop, [])
+
+    def void(self, s: Session, entity: EntityDef, doc: dict[str, Any]) -> None:
+        for prop in (
+            "TotalAmt",
+            "Balance",
+            "HomeTotalAmt",
+            "HomeBalance",
+            "UnappliedAmt",
+            "Amount",
+        ):
+            if prop in doc:
+                doc[prop] = ZERO
+        for line in lines(doc):
+            line["Amount"] = ZERO
+            detail = line.get(detail_of(line))
+            if isinstance(detail, dict):
+                for prop in ("Qty", "UnitPrice"):
+                    if prop in detail:
+                        detail[prop] = ZERO
+        if "TxnTaxDetail" in doc:
+            doc["TxnTaxDetail"] = {"TotalTax": ZERO}
+        note = str(doc.get("PrivateNote", "")).strip()
+        doc["PrivateNote"] = "Voided" if not note else f"Voided - {note}"
+
+
+class DocNumberRule(Rule):
+    """Sequential DocNumber when omitted, AUTO_GENERATE, and duplicates (6140)."""
+
+    def apply(
+        self, s: Session, entity: EntityDef, doc: dict[str, Any], old: dict[str, Any] | None
+    ) -> None:
+        given = doc.get("DocNumber")
+        custom = s.custom_txn_numbers()
+        if given == AUTO_GENERATE:
+            if entity.name not in AUTO_GENERATE_ALLOWED:
+                raise Fault.of(
+                    "6000", f"AUTO_GENERATE is not supported for {entity.name}", element="DocNumber"
+                )
+            given = None
+            custom = False
+        if given is None:
+            if old is not None and old.get("DocNumber") and doc is not old:
+                return
+            if custom:
+                return
+            doc["DocNumber"] = self._next_free(s, entity.name)
+            return
+        if "allowduplicatedocnum" in s.include:
+            return
+        for other in s.find(entity.name, "DocNumber", given, limit=2):
+            if other.get("Id") != doc.get("Id"):
+                raise Fault.of(
+                    "6140",
+                    f"Duplicate Document Number Error : You must specify a different number. "
+                    f"This number has already been used. DocNumber={given} is assigned to TxnType="
+                    f"{entity.name} with TxnId={other.get('Id')}",
+                    element="DocNumber",
+                )
+
+    @staticmethod
+    def _next_free(s: Session, entity: str) -> str:
+        while True:
+            candidate = str(s.next_value(f"docnumber:{entity}", FIRST_DOC_NUMBER))
+            if not s.find(entity, "DocNumber", candidate, limit=1):
+                return candidate
+
+
+def check_amount(detail: dict[str, Any], line: dict[str, Any], index: int) -> None:
+    """Qty x UnitPrice must equal Amount when both are given (6070)."""
+    qty, price = detail.get("Qty"), detail.get("UnitPrice")
+    amount = line.get("Amount")
+    if qty is not None and price is not None:
+        expected = money(dec(qty) * dec(price))
+        if amount is None:
+            line["Amount"] = expected
+        elif money(dec(amount)) != expected:
+            raise Fault.of(
+                "6070",
+                f"Amount is not equal to UnitPrice * Qty. Supplied value:{tidy(dec(amount))} "
+                f"for Line {index + 1}, expected {expected}",
+                element="Line.Amount",
+            )
+    if line.get("Amount") is None:
+        raise Fault.of(
+            "2020",
+            f"Required parameter Line.Amount is missing in the request (Line {index + 1})",
+            element="Line.Amount",
+        )
+
+
+class SalesFormRule(Rule):
+    """Invoice, Estimate, SalesReceipt, CreditMemo, RefundReceipt: lines and totals."""
+
+    def apply(
+        self, s: Session, entity: EntityDef, doc: dict[str, Any], old: dict[str, Any] | None
+    ) -> None:
+        subtotal = ZERO
+        discount_lines: list[dict[str, Any]] = []
+        for index, line in enumerate(lines(doc)):
+            kind = detail_of(line)
+            if kind == SALES_LINE:
+                detail = line.setdefault(SALES_LINE, {})
+                check_amount(detail, line, index)
+                item_id = ref_id(detail.get("ItemRef"))
+                if item_id is not None and "ItemAccountRef" not in detail:
+                    item = s.get("Item", item_id)
+                    if item is not None and item.get("IncomeAccountRef"):
+                        detail["ItemAccountRef"] = dict(item["IncomeAccountRef"])
+                subtotal += dec(line["Amount"])
+            elif kind == GROUP_LINE:
+                subtotal += dec(line.get("Amount"))
+            elif kind == DISCOUNT_LINE:
+                discount_lines.append(line)
+        discount = ZERO
+        for line in discount_lines:
+            detail = line.setdefault(DISCOUNT_LINE, {})
+            if detail.get("PercentBased") and detail.get("DiscountPercent") is not None:
+                line["Amount"] = money(subtotal * dec(detail["DiscountPercent"]) / Decimal(100))
+            discount += dec(line.get("Amount"))
+        tax_detail = doc.get("TxnTaxDetail") or {}
+        total_tax = dec(tax_detail.get("TotalTax"))
+        tax_detail["TotalTax"] = tidy(total_tax)
+        doc["TxnTaxDetail"] = tax_detail
+        total = money(subtotal - discount + total_tax)
+        doc["Line"] = [
+            *lines(doc),
+            {"Amount": tidy(subtotal), "DetailType": SUBTOTAL_LINE, SUBTOTAL_LINE: {}},
+        ]
+        doc["TotalAmt"] = total
+        doc.setdefault("ApplyTaxAfterDiscount", False)
+        doc.setdefault("PrintStatus", "NotSet")
+        if "EmailStatus" in entity.fields:
+            doc.setdefault("EmailStatus", "NotSet")
+        self._from_customer(s, entity, doc)
+        if entity.name == "Invoice":
+            paid = dec(old.get("TotalAmt")) - dec(old.get("Balance")) if old else ZERO
+            doc["Balance"] = money(total - paid - dec(doc.get("Deposit")))
+            doc.setdefault("Deposit", ZERO)
+            for flag in (
+                "AllowIPNPayment",
+                "AllowOnlinePayment",
+                "AllowOnlineCreditCardPayment",
+                "AllowOnlineACHPayment",
+            ):
+                doc.setdefault(flag, False)
+        elif entity.name == "CreditMemo":
+            used = dec(old.get("TotalAmt")) - dec(old.get("Balance")) if old else ZERO
+            doc["Balance"] = money(total - used)
+            doc["RemainingCredit"] = doc["Balance"]
+        elif "Balance" in entity.fields:
+            doc["Balance"] = ZERO
+
+    @staticmethod
+    def _from_customer(s: Session, entity: EntityDef, doc: dict[str, Any]) -> None:
+        customer_id = ref_id(doc.get("CustomerRef"))
+        customer = s.get("Customer", customer_id) if customer_id else None
+        if customer is None:
+            return
+        for prop, source in (("BillAddr", "BillAddr"), ("ShipAddr", "ShipAddr")):
+            if prop in entity.fields and prop not in doc and source in customer:
+                doc[prop] = dict(customer[source])
+        email = customer.get("PrimaryEmailAddr", {}).get("Address")
+        if "BillEmail" in entity.fields and "BillEmail" not in doc and email:
+            doc["BillEmail"] = {"Address": email}
+        if entity.name == "Invoice":
+            term_id = (
+                ref_id(doc.get("SalesTermRef"))
+                or ref_id(customer.get("SalesTermRef"))
+                or s.default_term_id()
+            )
+            term = s.get("Term", term_id) if term_id else None
+            if term is not None:
+                doc.setdefault("SalesTermRef", {"value": term["Id"], "name": term.get("Name", "")})
+                if "DueDate" not in doc:
+                    doc["DueDate"] = due_date(date.fromisoformat(doc["TxnDate"]), term).isoformat()
+            doc.setdefault("DueDate", doc["TxnDate"])
+
+
+def due_date(txn_date: date, term: dict[str, Any]) -> date:
+    """DueDate from a standard (DueDays) or date-driven (DayOfMonthDue) term."""
+    if term.get("DueDays") is not None:
+        return txn_date + timedelta(days=int(term["DueDays"]))
+    day = term.get("DayOfMonthDue")
+    if day is not None:
+        month_start = date(txn_date.year + txn_date.month // 12, txn_date.month % 12 + 1, 1)
+        last_day = (
+            date(month_start.year + month_start.month // 12, month_start.month % 12 + 1, 1)
+            - timedelta(days=1)
+        ).day
+        return month_start.replace(day=min(int(day), last_day))
+    return txn_date
+
+
+class PurchaseFormRule(Rule):
+    """Bill, VendorCredit, PurchaseOrder, Purchase: totals from expense lines."""
+
+    def apply(
+        self, s: Session, entity: EntityDef, doc: dict[str, Any], old: dict[str, Any] | None
+    ) -> None:
+        total = ZERO
+        for index, line in enumerate(lines(doc)):
+            if detail_of(line) == ITEM_EXPENSE_LINE:
+                check_amount(line.setdefault(ITEM_EXPENSE_LINE, {}), line, index)
+            if line.get("Amount") is None:
+                raise Fault.of(
+                    "2020",
+                    f"Required parameter Line.Amount is missing in the request (Line {index + 1})",
+                    element="Line.Amount",
+                )
+            total += dec(line["Amount"])
+        doc["TotalAmt"] = money(total)
+        if entity.name == "Bill":
+            paid = dec(old.get("TotalAmt")) - dec(old.get("Balance")) if old else ZERO
+            doc["Balance"] = money(total - paid)
+            vendor_id = ref_id(doc.get("VendorRef"))
+            vendor = s.get("Vendor", vendor_id) if vendor_id else None
+            term_id = ref_id(doc.get("SalesTermRef")) or (
+                ref_id(vendor.get("TermRef")) if vendor else None
+            )
+            term = s.get("Term", term_id) if term_id else None
+            if "DueDate" not in doc:
+                txn_date = date.fromisoformat(doc["TxnDate"])
+                doc["DueDate"] = (due_date(txn_date, term) if term else txn_date).isoformat()
+        elif entity.name == "VendorCredit":
+            doc["Balance"] = money(total)
+        elif entity.name == "PurchaseOrder":
+            doc.setdefault("POStatus", "Open")
+
+
+class SumLinesRule(Rule):
+    """Deposit and SalesReceipt-like documents whose TotalAmt is the sum of line amounts."""
+
+    def apply(
+        self, s: Session, entity: EntityDef, doc: dict[str, Any], old: dict[str, Any] | None
+    ) -> None:
+        doc["TotalAmt"] = money(sum((dec(line.get("Amount")) for line in lines(doc)), ZERO))
+
+
+class PaymentRule(Rule):
+    """Payment and BillPayment: lines may not apply more than the payment's total."""
+
+    def apply(
+        self, s: Session, entity: EntityDef, doc: dict[str, Any], old: dict[str, Any] | None
+    ) -> None:
+        total = dec(doc.get("TotalAmt"))
+        if total < 0:
+            raise Fault.of("6000", "TotalAmt cannot be negative", element="TotalAmt")
+        applied = sum((dec(line.get("Amount")) for line in lines(doc)), ZERO)
+        if applied > total:
+            raise Fault.of(
+                "6000",
+                f"The amount applied ({tidy(applied)}) is more than the payment's TotalAmt ({tidy(total)})",
+                element="Line.Amount",
+            )
+        doc["TotalAmt"] = tidy(total)
+        if entity.name == "Payment":
+            doc["UnappliedAmt"] = money(total - applied)
+            doc.setdefault("ProcessPayment", False)
+
+    def void(self, s: Session, entity: EntityDef, doc: dict[str, Any]) -> None:
+        doc["Line"] = []
+        if entity.name == "Payment":
+            doc["UnappliedAmt"] = ZERO
+
+
+class JournalEntryRule(Rule):
+    """Debits must equal credits, with at least one of each."""
+
+    def apply(
+        self, s: Session, entity: EntityDef, doc: dict[str, Any], old: dict[str, Any] | None
+    ) -> None:
+        debits = credits = ZERO
+        for index, line in enumerate(lines(doc)):
+            detail = line.get("JournalEntryLineDetail")
+            if not isinstance(detail, dict) or "PostingType" not in detail:
+                raise Fault.of(
+                    "2020",
+                    f"Required parameter Line.JournalEntryLineDetail.PostingType is missing (Line {index + 1})",
+                    element="PostingType",
+                )
+            if "AccountRef" not in detail:
+                raise Fault.of(
+                    "2020",
+                    f"Required parameter Line.JournalEntryLineDetail.AccountRef is missing (Line {index + 1})",
+                    element="AccountRef",
+                )
+            amount = dec(line.get("Amount"))
+            if detail["PostingType"] == "Debit":
+                debits += amount
+            else:
+                credits += amount
+        if debits == 0 or credits == 0 or money(debits) != money(credits):
+            raise Fault.of(
+                "6000",
+                f"Journal Entry must have at least one debit and one credit, and debits ({tidy(debits)}) "
+                f"must equal credits ({tidy(credits)})",
+            )
+        doc["TotalAmt"] = money(debits)
+        doc.setdefault("Adjustment", False)
+
+
+class PositiveAmountRule(Rule):
+    """Transfer and CreditCardPaymentTxn: one positive Amount."""
+
+    def apply(
+        self, s: Session, entity: EntityDef, doc: dict[str, Any], old: dict[str, Any] | None
+    ) -> None:
+        amount = dec(doc.get("Amount"))
+        if amount <= 0:
+            raise Fault.of("6000", "Amount must be greater than zero", element="Amount")
+        doc["Amount"] = tidy(amount)
+        if entity.name == "Transfer" and ref_id(doc.get("FromAccountRef")) == ref_id(
+            doc.get("ToAccountRef")
+        ):
+            raise Fault.of(
+                "6000",
+                "FromAccountRef and ToAccountRef must be different accounts",
+                element="ToAccountRef",
+            )

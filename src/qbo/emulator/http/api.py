@@ -1,0 +1,273 @@
+"""QBO's REST API (``/v3/company/{realmId}/...``): routing and HTTP parsing only.
+
+Each request is turned into one call on the domain layer inside one transaction. Writes
+that carry a ``requestid`` are answered from the request log when the id was seen before
+(same body: the first response again; another body: fault 600), and their response is
+logged in the same transaction as the write, so a replay after a crash is still exact.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import insert, select
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
+from qbo.emulator.core import Emulator
+from qbo.emulator.domain import crud
+from qbo.emulator.domain.session import Realm, Session
+from qbo.emulator.domain.taxservice import create_tax_code
+from qbo.emulator.http.responses import envelope, fault_body, gateway_response, json_response
+from qbo.schema import EntityDef, Operation, catalogue, jsoncodec
+from qbo.schema.faults import Fault, not_found, unsupported_operation
+
+log = logging.getLogger("qbo.emulator")
+
+MAX_REQUEST_ID = 50
+SINGLETON_PATHS = {"preferences": "Preferences", "companyinfo": "CompanyInfo"}
+
+
+@dataclass
+class ApiRequest:
+    """What the domain needs to know about one HTTP request."""
+
+    method: str
+    parts: list[str]
+    params: dict[str, str]
+    body: bytes
+
+    @property
+    def include(self) -> frozenset[str]:
+        return frozenset(
+            p.strip().lower() for p in self.params.get("include", "").split(",") if p.strip()
+        )
+
+    def fingerprint(self) -> str:
+        params = sorted(
+            (k, v) for k, v in self.params.items() if k not in ("requestid", "minorversion")
+        )
+        digest = hashlib.sha256()
+        digest.update(self.method.encode())
+        digest.update("/".join(self.parts).lower().encode())
+        digest.update(repr(params).encode())
+        digest.update(self.body)
+        return digest.hexdigest()
+
+    def json(self) -> Any:
+        if not self.body.strip():
+            raise Fault.of(
+                "2010", "Request has invalid or unsupported property: the request body is empty"
+            )
+        try:
+            return jsoncodec.loads(self.body.decode("utf-8"))
+        except (ValueError, UnicodeDecodeError) as exc:
+            detail = str(exc).split("\n")[0][:200]
+            raise Fault.of(
+                "2010",
+                f"Request has invalid or unsupported property: the body is not valid JSON ({detail})",
+            ) from None
+
+
+Result = tuple[int, dict[str, Any]]
+
+
+def unknown_path(req: ApiRequest) -> Fault:
+    # QBO answers unknown resources inconsistently; a ValidationFault naming the path is
+    # the most useful answer a client can get (code 6000, see guide section 4).
+    return Fault.of(
+        "6000", f"Unsupported resource: {req.method} /{'/'.join(req.parts)} is not part of the API"
+    )
+
+
+def entity_for(segment: str) -> EntityDef | None:
+    return catalogue().entity_by_path(segment)
+
+
+def handle_read(s: Session, req: ApiRequest) -> Result:
+    parts = req.parts
+    if len(parts) == 1 and parts[0].lower() == "preferences":
+        prefs = catalogue().entity("Preferences")
+        return 200, {prefs.json_key: crud.read(s, prefs, "1")}
+    if len(parts) == 1 and parts[0].lower() == "exchangerate":
+        return 200, {"ExchangeRate": read_exchange_rate(s, req)}
+    entity = entity_for(parts[0])
+    if entity is None or len(parts) != 2:
+        raise unknown_path(req)
+    object_id = parts[1]
+    if entity.name == "CompanyInfo":
+        if object_id not in (s.realm.realm_id, "1"):
+            raise not_found(entity.name, object_id)
+        object_id = "1"
+    return 200, {entity.json_key: crud.read(s, entity, object_id)}
+
+
+def read_exchange_rate(s: Session, req: ApiRequest) -> dict[str, Any]:
+    code = req.params.get("sourcecurrencycode", "").upper()
+    if not code:
+        raise Fault.of(
+            "2020",
+            "Required parameter sourcecurrencycode is missing in the request",
+            element="sourcecurrencycode",
+        )
+    as_of = req.params.get("asofdate")
+    rates = [
+        r
+        for r in s.find("ExchangeRate", "SourceCurrencyCode", code, limit=10_000)
+        if as_of is None or str(r.get("AsOfDate", "")) <= as_of
+    ]
+    if code == s.realm.currency:
+        return {
+            "SourceCurrencyCode": code,
+            "TargetCurrencyCode": code,
+            "Rate": 1,
+            "AsOfDate": as_of or s.now.date().isoformat(),
+        }
+    if not rates:
+        raise Fault.of(
+            "610", f"Object Not Found : no exchange rate for {code} on or before {as_of or 'today'}"
+        )
+    return max(rates, key=lambda r: (str(r.get("AsOfDate", "")), int(r["Id"])))
+
+
+def handle_write(s: Session, req: ApiRequest) -> Result:
+    parts = [p.lower() for p in req.parts]
+    if parts == ["taxservice", "taxcode"]:
+        return 200, {"TaxService": create_tax_code(s, req.json())}
+    entity = entity_for(parts[0])
+    if entity is None or len(parts) != 1:
+        raise unknown_path(req)
+    if entity.create_path is not None and req.params.get("operation") is None:
+        raise unsupported_operation(entity.name, f"create (use POST /{entity.create_path})")
+    operation = req.params.get("operation", "").lower()
+    body = req.json()
+    if operation == "delete":
+        return 200, {entity.json_key: crud.delete(s, entity, body)}
+    if operation == "void" or (operation == "update" and "void" in req.include):
+        if entity.name in ("Payment", "SalesReceipt", "BillPayment") and operation == "void":
+            raise unsupported_operation(entity.name, "void (use operation=update&include=void)")
+        if entity.name == "Invoice" and operation == "update":
+            raise unsupported_operation(entity.name, "void (use operation=void)")
+        return 200, {entity.json_key: crud.void(s, entity, body)}
+    if operation not in ("", "update", "create"):
+        raise unsupported_operation(entity.name, operation)
+    is_update = (
+        entity.name in crud.SINGLETONS
+        or operation == "update"
+        or (isinstance(body, dict) and body.get("Id") not in (None, ""))
+    )
+    if is_update:
+        sparse = isinstance(body, dict) and body.get("sparse") is True
+        if not entity.allows(Operation.UPDATE) and not sparse:
+            sparse = entity.allows(Operation.SPARSE_UPDATE)
+        return 200, {entity.json_key: crud.update(s, entity, body, sparse=sparse)}
+    return 200, {entity.json_key: crud.create(s, entity, body)}
+
+
+def _replayed(s: Session, request_id: str, fingerprint: str) -> Result | None:
+    log_table = s.store.tables.request_log
+    row = s.conn.execute(
+        select(log_table.c.fingerprint, log_table.c.status, log_table.c.body).where(
+            log_table.c.realm_id == s.realm.realm_id, log_table.c.request_id == request_id
+        )
+    ).first()
+    if row is None:
+        return None
+    if row.fingerprint != fingerprint:
+        raise Fault.of(
+            "600",
+            f"RequestId already exists : requestid {request_id} was used for a different request",
+        )
+    return int(row.status), jsoncodec.loads(row.body)
+
+
+def _log_result(
+    s: Session, request_id: str, fingerprint: str, status: int, body: dict[str, Any]
+) -> None:
+    s.conn.execute(
+        insert(s.store.tables.request_log),
+        {
+            "realm_id": s.realm.realm_id,
+            "request_id": request_id,
+            "fingerprint": fingerprint,
+            "status": status,
+            "body": jsoncodec.dumps(body),
+            "created_ms": s.now_ms,
+        },
+    )
+
+
+def execute(emulator: Emulator, realm: Realm, req: ApiRequest) -> Result:
+    """Run one API request in one transaction; faults become (status, Fault body)."""
+    tz = realm.timezone
+    request_id = req.params.get("requestid") if req.method == "POST" else None
+    fingerprint = req.fingerprint() if request_id else ""
+    try:
+        if request_id is not None and (len(request_id) > MAX_REQUEST_ID or not request_id.strip()):
+            raise Fault.of(
+                "6000",
+                f"requestid must be 1 to {MAX_REQUEST_ID} characters (got {len(request_id)})",
+                element="requestid",
+            )
+        handler: Callable[[Session, ApiRequest], Result] = (
+            handle_write if req.method == "POST" else handle_read
+        )
+        with emulator.realms.session(realm, write=req.method == "POST", include=req.include) as s:
+            if request_id is not None:
+                replay = _replayed(s, request_id, fingerprint)
+                if replay is not None:
+                    return replay
+            status, payload = handler(s, req)
+            body = envelope_of(payload, s)
+            if request_id is not None:
+                _log_result(s, request_id, fingerprint, status, body)
+            return status, body
+    except Fault as fault:
+        body = fault_body(fault, emulator.clock.now(), tz)
+        if (
+            request_id is not None
+            and fault.code != "600"
+            and len(request_id) <= MAX_REQUEST_ID
+            and request_id.strip()
+        ):
+            with emulator.realms.session(realm, write=True) as s:
+                if _replayed(s, request_id, fingerprint) is None:
+                    _log_result(s, request_id, fingerprint, fault.http_status, body)
+        return fault.http_status, body
+
+
+def envelope_of(payload: dict[str, Any], s: Session) -> dict[str, Any]:
+    (key, value), *_ = payload.items()
+    return envelope(key, value, s.now, s.realm.timezone)
+
+
+async def api_endpoint(request: Request) -> Response:
+    emulator: Emulator = request.app.state.emulator
+    realm_id = request.path_params["realm"]
+    realm = emulator.realms.get(realm_id)
+    if realm is None:
+        return gateway_response(
+            "3100",
+            f"Company {realm_id} is not known to this server or not authorized",
+            emulator.clock.now(),
+        )
+    body = await request.body()
+    if len(body) > emulator.config.max_body_bytes:
+        fault = Fault.of(
+            "6000",
+            f"Request body is too large ({len(body)} bytes; at most {emulator.config.max_body_bytes})",
+        )
+        return json_response(fault_body(fault, emulator.clock.now(), realm.timezone), 400)
+    parts = [p for p in request.path_params["rest"].split("/") if p]
+    if not parts:
+        fault = unknown_path(ApiRequest(request.method, parts, {}, b""))
+        return json_response(fault_body(fault, emulator.clock.now(), realm.timezone), 400)
+    params = {k.lower(): v for k, v in request.query_params.items()}
+    req = ApiRequest(request.method, parts, params, body)
+    status, payload = await run_in_threadpool(execute, emulator, realm, req)
+    return json_response(payload, status)

@@ -1,0 +1,82 @@
+"""The ASGI application: routes, the ``intuit_tid`` header, and no stack trace ever."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from qbo.emulator.core import Emulator
+from qbo.emulator.http import control
+from qbo.emulator.http.api import api_endpoint
+from qbo.emulator.http.responses import fault_body, json_response, new_tid
+from qbo.schema.faults import Fault
+
+log = logging.getLogger("qbo.emulator")
+
+
+class IntuitTidMiddleware:
+    """Adds ``intuit_tid`` to every response and turns crashes into a SystemFault.
+
+    A plain ASGI middleware (not BaseHTTPMiddleware) so streaming and background tasks
+    behave normally and the overhead stays small.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        tid = new_tid()
+        started = False
+
+        async def send_with_tid(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                headers = list(message.get("headers", []))
+                headers.append((b"intuit_tid", tid.encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_tid)
+        except Exception:
+            log.exception("internal error (intuit_tid=%s)", tid)
+            if started:
+                raise
+            emulator: Emulator = scope["app"].state.emulator
+            fault = Fault.of("10000", f"An internal error occurred; quote intuit_tid {tid}")
+            body = fault_body(fault, emulator.clock.now(), "UTC")
+            response = json_response(body, 500)
+            await response(scope, receive, send_with_tid)
+
+
+async def not_found(request: Request, exc: Exception) -> Response:
+    return json_response({"error": f"no route for {request.method} {request.url.path}"}, 404)
+
+
+async def method_not_allowed(request: Request, exc: Exception) -> Response:
+    return json_response({"error": f"{request.method} is not allowed on {request.url.path}"}, 405)
+
+
+def create_app(emulator: Emulator) -> Starlette:
+    routes: list[Any] = [
+        Route("/v3/company/{realm}/{rest:path}", api_endpoint, methods=["GET", "POST"]),
+        *control.ROUTES,
+    ]
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(IntuitTidMiddleware)],
+        exception_handlers={404: not_found, 405: method_not_allowed},
+    )
+    app.state.emulator = emulator
+    return app

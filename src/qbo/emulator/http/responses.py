@@ -1,0 +1,51 @@
+"""Response bodies exactly as QBO writes them: envelopes, ``time``, faults, ``intuit_tid``."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import Any
+
+from starlette.responses import Response
+
+from qbo.emulator.timefmt import epoch_ms, response_time
+from qbo.schema import jsoncodec
+from qbo.schema.faults import Fault, gateway_body
+
+JSON_TYPE = "application/json;charset=UTF-8"
+
+
+def new_tid() -> str:
+    """An intuit_tid: opaque, unique, the kind of id people quote to support."""
+    return "1-" + secrets.token_hex(4) + "-" + secrets.token_hex(12)
+
+
+def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        jsoncodec.dumps(body), status_code=status, media_type=JSON_TYPE, headers=headers
+    )
+
+
+def envelope(key: str, payload: Any, now: datetime, tz: str) -> dict[str, Any]:
+    return {key: payload, "time": response_time(now, tz)}
+
+
+def fault_body(fault: Fault, now: datetime, tz: str) -> dict[str, Any]:
+    return {"Fault": fault.body(), "time": response_time(now, tz)}
+
+
+def fault_response(fault: Fault, now: datetime, tz: str) -> Response:
+    return json_response(fault_body(fault, now, tz), fault.http_status, fault.extra_headers)
+
+
+def gateway_response(
+    code: str, detail: str, now: datetime, headers: dict[str, str] | None = None
+) -> Response:
+    """401/403/429 in the gateway's lower-case shape (``time`` in epoch milliseconds)."""
+    status = {"3200": 401, "3100": 403, "3001": 429}[code]
+    return json_response(gateway_body(code, detail, epoch_ms(now)), status, headers)
+
+
+def control_error(message: str, status: int = 400) -> Response:
+    """The control plane's error shape."""
+    return json_response({"error": message}, status)

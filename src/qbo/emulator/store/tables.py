@@ -1,0 +1,256 @@
+"""Table definitions, generated for entities from the catalogue.
+
+Each entity gets its own table: the document as JSON plus one *query column* per
+filterable top-level property, holding a normalised value so that the query language can
+compile to plain, indexable SQL that behaves the same on SQLite and PostgreSQL:
+
+- strings, enums and reference ids are stored lower-cased with binary ("C") collation, so
+  comparison, LIKE and ordering are case-insensitive and identical on both databases;
+- money and other decimals as double precision, integers as BIGINT, booleans as BOOLEAN;
+- dates as ``YYYY-MM-DD`` text (which sorts as dates); datetimes as epoch milliseconds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    bindparam,
+    delete,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.sql.dml import Delete, Insert, Update
+from sqlalchemy.sql.selectable import Select
+from sqlalchemy.types import TypeEngine
+
+from qbo.schema import EntityDef, FieldDef, Kind, catalogue
+
+#: Text that sorts and compares byte-wise on PostgreSQL, as it does on SQLite.
+CText: TypeEngine[str] = Text().with_variant(Text(collation="C"), "postgresql")
+
+#: Properties with their own fixed columns rather than a query column.
+FIXED = {"Id", "SyncToken", "MetaData", "domain", "sparse", "status"}
+
+
+def column_name(prop: str) -> str:
+    return "q_" + prop
+
+
+def _sql_type(kind: Kind) -> TypeEngine[Any]:
+    if kind is Kind.DECIMAL:
+        return Float()
+    if kind is Kind.INTEGER:
+        return BigInteger()
+    if kind is Kind.BOOLEAN:
+        return Boolean()
+    if kind is Kind.DATETIME:
+        return BigInteger()
+    return CText
+
+
+def queryable_fields(entity: EntityDef) -> list[FieldDef]:
+    """Top-level single-valued properties a WHERE or ORDERBY may name."""
+    return [
+        f
+        for f in entity.fields.values()
+        if f.name not in FIXED
+        and not f.many
+        and f.kind is not Kind.OBJECT
+        and (f.filterable or f.sortable)
+    ]
+
+
+def normalise(kind: Kind, value: Any) -> Any:
+    """The query-column value for a property value as it appears in a document."""
+    if value is None:
+        return None
+    if kind is Kind.REF:
+        ref = value.get("value") if isinstance(value, dict) else value
+        return None if ref is None else str(ref).lower()
+    if kind in (Kind.STRING, Kind.ENUM, Kind.TIME):
+        return str(value).lower()
+    if kind is Kind.DECIMAL:
+        try:
+            return float(Decimal(str(value)))
+        except (InvalidOperation, ValueError):
+            return None
+    if kind is Kind.INTEGER:
+        try:
+            return int(Decimal(str(value)))
+        except (InvalidOperation, ValueError):
+            return None
+    if kind is Kind.BOOLEAN:
+        return bool(value)
+    if kind is Kind.DATE:
+        if isinstance(value, (date, datetime)):
+            return value.isoformat()[:10]
+        return str(value)[:10]
+    if kind is Kind.DATETIME:
+        if isinstance(value, datetime):
+            return int(value.timestamp() * 1000)
+        try:
+            return int(datetime.fromisoformat(str(value).replace("Z", "+00:00")).timestamp() * 1000)
+        except ValueError:
+            return None
+    return None
+
+
+@dataclass(frozen=True)
+class EntityTable:
+    """One entity's table, how to turn a document into a row, and prepared statements.
+
+    The statements use bound parameters only, so SQLAlchemy compiles each once and the
+    per-request cost is just execution.
+    """
+
+    entity: EntityDef
+    table: Table
+    fields: tuple[FieldDef, ...]
+    insert_row: Insert = field(init=False)
+    update_row: Update = field(init=False)
+    delete_row: Delete = field(init=False)
+    select_doc: Select[Any] = field(init=False)
+    _find: dict[str, Select[Any]] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        t = self.table
+        key = (t.c.realm_id == bindparam("k_realm")) & (t.c.id == bindparam("k_id"))
+        object.__setattr__(self, "insert_row", insert(t))
+        object.__setattr__(self, "update_row", update(t).where(key))
+        object.__setattr__(self, "delete_row", delete(t).where(key))
+        object.__setattr__(self, "select_doc", select(t.c.doc).where(key))
+
+    def find_by(self, prop: str) -> Select[Any]:
+        """Documents whose query column equals ``:k_value``, by ascending id, ``:k_limit`` rows."""
+        stmt = self._find.get(prop)
+        if stmt is None:
+            t = self.table
+            stmt = (
+                select(t.c.doc)
+                .where(
+                    t.c.realm_id == bindparam("k_realm"),
+                    t.c[column_name(prop)] == bindparam("k_value"),
+                )
+                .order_by(t.c.id)
+                .limit(bindparam("k_limit"))
+            )
+            self._find[prop] = stmt
+        return stmt
+
+    def row(
+        self, realm_id: str, doc: dict[str, Any], created_ms: int, updated_ms: int
+    ) -> dict[str, Any]:
+        values: dict[str, Any] = {
+            "realm_id": realm_id,
+            "id": int(doc["Id"]),
+            "sync_token": int(doc.get("SyncToken", "0")),
+            "created_ms": created_ms,
+            "updated_ms": updated_ms,
+        }
+        for f in self.fields:
+            values[column_name(f.name)] = normalise(f.kind, doc.get(f.name))
+        return values
+
+
+@dataclass(frozen=True)
+class Tables:
+    """Every table the emulator uses."""
+
+    metadata: MetaData
+    realms: Table
+    sequences: Table
+    request_log: Table
+    changes: Table
+    entities: dict[str, EntityTable]
+
+    @classmethod
+    def build(cls) -> Tables:
+        md = MetaData()
+        realms = Table(
+            "realms",
+            md,
+            Column("realm_id", String(32), primary_key=True),
+            Column("company_name", Text, nullable=False),
+            Column("country", String(8), nullable=False),
+            Column("currency", String(8), nullable=False),
+            Column("timezone", String(64), nullable=False),
+            Column("seed", String(32), nullable=False),
+            Column("created_ms", BigInteger, nullable=False),
+        )
+        sequences = Table(
+            "sequences",
+            md,
+            Column("realm_id", String(32), nullable=False),
+            Column("name", String(80), nullable=False),
+            Column("value", BigInteger, nullable=False),
+            PrimaryKeyConstraint("realm_id", "name"),
+        )
+        request_log = Table(
+            "request_log",
+            md,
+            Column("realm_id", String(32), nullable=False),
+            Column("request_id", String(64), nullable=False),
+            Column("fingerprint", String(64), nullable=False),
+            Column("status", Integer, nullable=False),
+            Column("body", Text, nullable=False),
+            Column("created_ms", BigInteger, nullable=False),
+            PrimaryKeyConstraint("realm_id", "request_id"),
+        )
+        changes = Table(
+            "changes",
+            md,
+            Column(
+                "seq",
+                BigInteger().with_variant(Integer, "sqlite"),
+                primary_key=True,
+                autoincrement=True,
+            ),
+            Column("realm_id", String(32), nullable=False),
+            Column("entity", String(40), nullable=False),
+            Column("entity_id", BigInteger, nullable=False),
+            Column("operation", String(16), nullable=False),
+            Column("changed_ms", BigInteger, nullable=False),
+            Column("deleted_id", BigInteger, nullable=True),
+            Index("ix_changes_realm_time", "realm_id", "changed_ms"),
+        )
+        entity_tables: dict[str, EntityTable] = {}
+        for entity in catalogue().entities.values():
+            fields = tuple(queryable_fields(entity))
+            name = "ent_" + entity.name.lower()
+            cols: list[Any] = [
+                Column("realm_id", String(32), nullable=False),
+                Column("id", BigInteger, nullable=False),
+                Column("sync_token", Integer, nullable=False),
+                Column("created_ms", BigInteger, nullable=False),
+                Column("updated_ms", BigInteger, nullable=False),
+                Column("doc", Text, nullable=False),
+                PrimaryKeyConstraint("realm_id", "id", name=f"pk_{name}"),
+                Index(f"ix_{name}_updated", "realm_id", "updated_ms"),
+                Index(f"ix_{name}_created", "realm_id", "created_ms"),
+            ]
+            indexed = set(entity.indexed)
+            for f in fields:
+                cols.append(Column(column_name(f.name), _sql_type(f.kind), nullable=True))
+                if f.name in indexed:
+                    cols.append(
+                        Index(f"ix_{name}_{f.name.lower()}", "realm_id", column_name(f.name), "id")
+                    )
+            table = Table(name, md, *cols)
+            entity_tables[entity.name] = EntityTable(entity, table, fields)
+        return cls(md, realms, sequences, request_log, changes, entity_tables)

@@ -1,0 +1,185 @@
+"""QBO's fault model and code table (guide section 4).
+
+One table drives both sides: the emulator raises :class:`Fault` and renders it exactly as
+QuickBooks does; the client maps a received code back to the same facts. Gateway faults
+(401, 403, 429) have their own lower-case shape, rendered by :func:`gateway_body`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class FaultType(StrEnum):
+    VALIDATION = "ValidationFault"
+    SYSTEM = "SystemFault"
+    AUTHENTICATION = "AuthenticationFault"
+    AUTHORIZATION = "AuthorizationFault"
+
+
+@dataclass(frozen=True, slots=True)
+class CodeInfo:
+    """What a fault code means: its standard Message, HTTP status and fault type."""
+
+    code: str
+    message: str
+    http_status: int
+    type: FaultType
+
+
+def _code(
+    code: str, message: str, status: int = 400, kind: FaultType = FaultType.VALIDATION
+) -> CodeInfo:
+    return CodeInfo(code, message, status, kind)
+
+
+CODES: dict[str, CodeInfo] = {
+    info.code: info
+    for info in (
+        _code("500", "Unsupported Operation"),
+        _code("600", "RequestId already exists"),
+        _code("610", "Object Not Found"),
+        _code("1040", "batch size exceeds allowed limit"),
+        _code("2010", "Request has invalid or unsupported property"),
+        _code("2020", "Required param missing, need to supply the required value for the API"),
+        _code("2050", "String length is either shorter or longer than supported by specification"),
+        _code("2500", "Invalid Reference Id"),
+        _code("4000", "Error parsing query"),
+        _code("4001", "Invalid query"),
+        _code("5010", "Stale Object Error"),
+        _code("6000", "A business validation error has occurred while processing your request"),
+        _code("6070", "Amount calculation incorrect"),
+        _code("6140", "Duplicate Document Number Error"),
+        _code("6240", "Duplicate Name Exists Error"),
+        _code(
+            "3001",
+            "message=ThrottleExceeded; errorCode=003001; statusCode=429",
+            429,
+            FaultType.SYSTEM,
+        ),
+        _code(
+            "3100",
+            "message=ApplicationAuthorizationFailed; errorCode=003100; statusCode=403",
+            403,
+            FaultType.AUTHORIZATION,
+        ),
+        _code(
+            "3200",
+            "message=AuthenticationFailed; errorCode=003200; statusCode=401",
+            401,
+            FaultType.AUTHENTICATION,
+        ),
+        _code(
+            "10000",
+            "An application error has occurred while processing your request",
+            500,
+            FaultType.SYSTEM,
+        ),
+    )
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorItem:
+    """One entry of Fault.Error."""
+
+    code: str
+    message: str
+    detail: str = ""
+    element: str = ""
+
+    def to_json(self) -> dict[str, str]:
+        return {
+            "Message": self.message,
+            "Detail": self.detail,
+            "code": self.code,
+            "element": self.element,
+        }
+
+
+@dataclass(slots=True)
+class Fault(Exception):
+    """A QBO fault: one or more errors, a fault type and an HTTP status.
+
+    Raised anywhere in the emulator's domain code and rendered at the HTTP edge, so a
+    rejected request changes nothing (the surrounding transaction rolls back).
+    """
+
+    errors: list[ErrorItem]
+    type: FaultType = FaultType.VALIDATION
+    http_status: int = 400
+    extra_headers: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        Exception.__init__(self, self.summary())
+
+    @classmethod
+    def of(
+        cls, code: str, detail: str = "", element: str = "", message: str | None = None
+    ) -> Fault:
+        """A fault with one error whose message, status and type come from the code table."""
+        info = CODES.get(code)
+        if info is None:
+            return cls([ErrorItem(code, message or "", detail, element)])
+        return cls(
+            [ErrorItem(code, message or info.message, detail, element)],
+            info.type,
+            info.http_status,
+        )
+
+    @property
+    def code(self) -> str:
+        return self.errors[0].code
+
+    def summary(self) -> str:
+        return "; ".join(f"{e.code} {e.message}: {e.detail}".rstrip(": ") for e in self.errors)
+
+    def body(self) -> dict[str, Any]:
+        """The `Fault` object as it appears in a response (without `time`)."""
+        return {"Error": [e.to_json() for e in self.errors], "type": self.type.value}
+
+
+def not_found(entity: str, object_id: str) -> Fault:
+    return Fault.of(
+        "610", f"Object Not Found : {entity} with Id {object_id} was not found or has been deleted"
+    )
+
+
+def stale_object(user: str = "another user") -> Fault:
+    return Fault.of(
+        "5010",
+        f"Stale Object Error : You and {user} were working on this at the same time. "
+        f"{user} finished before you did, so your work was not saved.",
+    )
+
+
+def invalid_property(prop: str, why: str = "") -> Fault:
+    detail = f"Property Name:{prop} specified is unsupported or invalid"
+    if why:
+        detail = f"{detail}: {why}"
+    return Fault.of("2010", detail, element=prop)
+
+
+def required_missing(element: str) -> Fault:
+    return Fault.of(
+        "2020", f"Required parameter {element} is missing in the request", element=element
+    )
+
+
+def unsupported_operation(entity: str, operation: str) -> Fault:
+    return Fault.of("500", f"Operation {operation} is not supported on {entity}")
+
+
+def gateway_body(code: str, detail: str, epoch_ms: int) -> dict[str, Any]:
+    """The lower-case body the API gateway sends for 401, 403 and 429."""
+    info = CODES[code]
+    kind = "AUTHENTICATION" if code == "3200" else "SERVICE"
+    return {
+        "fault": {
+            "error": [{"message": info.message, "detail": detail, "code": code, "element": None}],
+            "type": kind,
+        },
+        "time": epoch_ms,
+    }

@@ -1,0 +1,55 @@
+"""JSON that keeps money exact.
+
+QBO sends amounts as JSON numbers (``257.5``), and a client must never round them through
+binary floats. ``loads`` reads every number with a fraction or exponent as ``Decimal``
+(integers stay ``int``); ``dumps`` writes ``Decimal`` back as a bare JSON number with the
+same digits. Dates and datetimes become ISO strings and models their QBO form, so a dict
+freshly built by the emulator can be written without a conversion pass.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from decimal import Decimal
+from typing import Any
+
+import simplejson
+
+__all__ = ["Decimal", "dumps", "loads"]
+
+
+def _default(obj: Any) -> Any:
+    """Encode what plain JSON lacks; anything else is a programming error."""
+    if isinstance(obj, dt.datetime | dt.date | dt.time):
+        return obj.isoformat()
+    if isinstance(obj, enum.Enum):
+        return obj.value
+    to_qbo = getattr(obj, "to_qbo", None)
+    if callable(to_qbo):
+        return to_qbo()
+    if isinstance(obj, set | frozenset | tuple):
+        return list(obj)
+    raise TypeError(f"Object of type {type(obj).__name__} is not JSON serializable")
+
+
+def dumps(obj: Any, *, indent: int | None = None, sort_keys: bool = False) -> str:
+    """Serialise ``obj`` with Decimals as exact JSON numbers (NaN/Infinity are refused)."""
+    separators = (",", ": ") if indent is not None else (",", ":")
+    return simplejson.dumps(
+        obj,
+        use_decimal=True,
+        default=_default,
+        ensure_ascii=False,
+        allow_nan=False,
+        indent=indent,
+        separators=separators,
+        sort_keys=sort_keys,
+    )
+
+
+def loads(text: str | bytes | bytearray) -> Any:
+    """Parse JSON with fractional numbers as ``Decimal`` and integers as ``int``."""
+    if isinstance(text, bytes | bytearray):
+        text = bytes(text).decode("utf-8")
+    return simplejson.loads(text, use_decimal=True)
