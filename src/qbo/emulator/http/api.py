@@ -23,6 +23,7 @@ from qbo.emulator.core import Emulator
 from qbo.emulator.domain import crud
 from qbo.emulator.domain.session import Realm, Session
 from qbo.emulator.domain.taxservice import create_tax_code
+from qbo.emulator.http.auth import authorize
 from qbo.emulator.http.responses import envelope, fault_body, gateway_response, json_response
 from qbo.schema import EntityDef, Operation, catalogue, jsoncodec
 from qbo.schema.faults import Fault, not_found, unsupported_operation
@@ -89,8 +90,19 @@ def entity_for(segment: str) -> EntityDef | None:
     return catalogue().entity_by_path(segment)
 
 
+Handler = Callable[[Session, ApiRequest], Result]
+
+#: Resources that are not entities (query, cdc, batch, reports, ...), by first path segment.
+#: Feature modules add their handlers here; entity CRUD is the fallback.
+READ_HANDLERS: dict[str, Handler] = {}
+WRITE_HANDLERS: dict[str, Handler] = {}
+
+
 def handle_read(s: Session, req: ApiRequest) -> Result:
     parts = req.parts
+    special = READ_HANDLERS.get(parts[0].lower())
+    if special is not None:
+        return special(s, req)
     if len(parts) == 1 and parts[0].lower() == "preferences":
         prefs = catalogue().entity("Preferences")
         return 200, {prefs.json_key: crud.read(s, prefs, "1")}
@@ -137,6 +149,9 @@ def read_exchange_rate(s: Session, req: ApiRequest) -> dict[str, Any]:
 
 def handle_write(s: Session, req: ApiRequest) -> Result:
     parts = [p.lower() for p in req.parts]
+    special = WRITE_HANDLERS.get(parts[0])
+    if special is not None:
+        return special(s, req)
     if parts == ["taxservice", "taxcode"]:
         return 200, {"TaxService": create_tax_code(s, req.json())}
     entity = entity_for(parts[0])

@@ -1,0 +1,174 @@
+"""Shared fixtures: emulators on SQLite and PostgreSQL, reached in-process and over a socket.
+
+Contract tests take the ``api`` fixture and run four times: {sqlite, postgres} x
+{inproc (httpx.ASGITransport), socket (uvicorn on a loopback port)}. Each test gets a new
+realm, so tests never see each other's objects even when they share an emulator.
+
+PostgreSQL tests skip when no server answers, unless ``QBO_REQUIRE_POSTGRES=1`` (CI), when
+they fail instead. Each test session works in its own schema, dropped at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+
+from qbo.emulator import Emulator, EmulatorConfig, create_app
+from qbo.schema import jsoncodec
+
+PG_URL = os.environ.get("QBO_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+REQUIRE_PG = os.environ.get("QBO_REQUIRE_POSTGRES") == "1"
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+def postgres_available() -> str | None:
+    """None when PostgreSQL answers, else why not."""
+    import sqlalchemy
+
+    try:
+        engine = sqlalchemy.create_engine(PG_URL)
+        with engine.connect() as conn:
+            conn.execute(sqlalchemy.text("SELECT 1"))
+        engine.dispose()
+    except Exception as exc:
+        return f"PostgreSQL at {PG_URL} is not reachable: {type(exc).__name__}"
+    return None
+
+
+@pytest.fixture(scope="session")
+def pg_schema() -> Iterator[str]:
+    """A schema of this test session's own, dropped at the end."""
+    why = postgres_available()
+    if why is not None:
+        if REQUIRE_PG:
+            pytest.fail(f"{why} (QBO_REQUIRE_POSTGRES=1)")
+        pytest.skip(why)
+    import sqlalchemy
+
+    name = f"qbo_test_{os.getpid()}_{secrets.token_hex(3)}"
+    yield name
+    engine = sqlalchemy.create_engine(PG_URL)
+    with engine.begin() as conn:
+        conn.execute(sqlalchemy.text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
+    engine.dispose()
+
+
+def _config(backend: str, request: pytest.FixtureRequest) -> EmulatorConfig:
+    if backend == "sqlite":
+        return EmulatorConfig(db=":memory:", seed="empty")
+    schema = request.getfixturevalue("pg_schema")
+    return EmulatorConfig(db=PG_URL, seed="empty", db_schema=schema)
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+def emulator(request: pytest.FixtureRequest) -> Iterator[Emulator]:
+    """One emulator per backend for the whole session (tests isolate by realm)."""
+    emu = Emulator.open(_config(request.param, request))
+    yield emu
+    emu.close()
+
+
+class ServerThread:
+    """uvicorn serving an app on a free loopback port, in a background thread."""
+
+    def __init__(self, app: Any) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
+
+    def __enter__(self) -> str:
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("emulator did not start")
+            time.sleep(0.01)
+        return f"http://127.0.0.1:{self.port}"
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
+        self.sock.close()
+
+
+@pytest.fixture(scope="session")
+def socket_urls(emulator: Emulator) -> Iterator[str]:
+    with ServerThread(create_app(emulator)) as url:
+        yield url
+
+
+@dataclass
+class Api:
+    """A client bound to one realm of one emulator, with QBO-shaped helpers."""
+
+    client: httpx.AsyncClient
+    emulator: Emulator
+    realm: str
+
+    def path(self, rest: str) -> str:
+        return f"/v3/company/{self.realm}/{rest.lstrip('/')}"
+
+    async def post(self, rest: str, body: Any, **params: str) -> httpx.Response:
+        content = body if isinstance(body, (bytes, str)) else jsoncodec.dumps(body)
+        return await self.client.post(self.path(rest), content=content, params=params, headers={"Content-Type": "application/json"})
+
+    async def get(self, rest: str, **params: str) -> httpx.Response:
+        return await self.client.get(self.path(rest), params=params)
+
+    async def ok(self, method: str, rest: str, body: Any = None, **params: str) -> dict[str, Any]:
+        """The JSON body of a request that must succeed."""
+        response = await (self.post(rest, body, **params) if method == "POST" else self.get(rest, **params))
+        assert response.status_code == 200, response.text
+        data: dict[str, Any] = jsoncodec.loads(response.text)
+        return data
+
+    async def create(self, entity: str, body: dict[str, Any], **params: str) -> dict[str, Any]:
+        data = await self.ok("POST", entity.lower(), body, **params)
+        (key,) = [k for k in data if k != "time"]
+        result: dict[str, Any] = data[key]
+        return result
+
+    async def read(self, entity: str, object_id: str) -> dict[str, Any]:
+        data = await self.ok("GET", f"{entity.lower()}/{object_id}")
+        (key,) = [k for k in data if k != "time"]
+        result: dict[str, Any] = data[key]
+        return result
+
+    async def fault(self, response: httpx.Response, status: int = 400) -> dict[str, Any]:
+        """The first error of a fault response, after checking the status and shape."""
+        assert response.status_code == status, response.text
+        body = jsoncodec.loads(response.text)
+        assert set(body) == {"Fault", "time"}, body
+        error: dict[str, Any] = body["Fault"]["Error"][0]
+        assert set(error) == {"Message", "Detail", "code", "element"}, error
+        return error
+
+
+@pytest.fixture(params=["inproc", "socket"])
+async def api(request: pytest.FixtureRequest, emulator: Emulator) -> AsyncIterator[Api]:
+    """A fresh empty realm, reached in-process or over a real socket."""
+    realm = emulator.realms.create("empty")
+    if request.param == "inproc":
+        transport: httpx.AsyncBaseTransport = httpx.ASGITransport(app=create_app(emulator))
+        base = "http://emulator.test"
+    else:
+        transport = httpx.AsyncHTTPTransport()
+        base = request.getfixturevalue("socket_urls")
+    async with httpx.AsyncClient(transport=transport, base_url=base, timeout=30) as client:
+        yield Api(client, emulator, realm.realm_id)
