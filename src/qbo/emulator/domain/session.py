@@ -73,6 +73,8 @@ class Session:
         self.realm = realm
         self.now = now
         self.now_ms = epoch_ms(now)
+        # MetaData times are written to the second, so their query columns are too.
+        self.meta_ms = self.now_ms // 1000 * 1000
         self._doc_cache: dict[tuple[str, int], dict[str, Any] | None] = {}
 
     # -- time ---------------------------------------------------------------------------
@@ -132,7 +134,7 @@ class Session:
 
     def insert(self, entity: str, doc: dict[str, Any]) -> None:
         et = self.table(entity)
-        row = et.row(self.realm.realm_id, doc, self.now_ms, self.now_ms)
+        row = et.row(self.realm.realm_id, doc, self.meta_ms, self.meta_ms, self.realm.timezone)
         row["doc"] = jsoncodec.dumps(doc)
         self.conn.execute(et.insert_row, row)
         self._doc_cache[(entity, int(doc["Id"]))] = doc
@@ -140,10 +142,27 @@ class Session:
     def replace(self, entity: str, doc: dict[str, Any]) -> None:
         et = self.table(entity)
         num = int(doc["Id"])
-        row = et.row(self.realm.realm_id, doc, 0, self.now_ms)
+        row = et.row(self.realm.realm_id, doc, 0, self.meta_ms, self.realm.timezone)
         row.pop("created_ms")
         row.pop("realm_id")
         row.pop("id")
+        row["doc"] = jsoncodec.dumps(doc)
+        row["k_realm"] = self.realm.realm_id
+        row["k_id"] = num
+        self.conn.execute(et.update_row, row)
+        self._doc_cache[(entity, num)] = doc
+
+    def replace_derived(self, entity: str, doc: dict[str, Any]) -> None:
+        """Rewrite a document whose derived figures changed (a balance, a quantity).
+
+        Unlike :meth:`replace` it keeps the row's ``updated_ms``: the object was not
+        changed by anyone, so it must not look changed to queries on LastUpdatedTime or CDC.
+        """
+        et = self.table(entity)
+        num = int(doc["Id"])
+        row = et.row(self.realm.realm_id, doc, 0, 0, self.realm.timezone)
+        for key in ("created_ms", "updated_ms", "realm_id", "id"):
+            row.pop(key)
         row["doc"] = jsoncodec.dumps(doc)
         row["k_realm"] = self.realm.realm_id
         row["k_id"] = num

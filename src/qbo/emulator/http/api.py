@@ -23,14 +23,21 @@ from qbo.emulator.core import Emulator
 from qbo.emulator.domain import crud
 from qbo.emulator.domain.session import Realm, Session
 from qbo.emulator.domain.taxservice import create_tax_code
-from qbo.emulator.http.auth import authorize
-from qbo.emulator.http.responses import envelope, fault_body, gateway_response, json_response
+from qbo.emulator.http.responses import (
+    envelope,
+    fault_body,
+    fault_response,
+    gateway_response,
+    json_response,
+)
+from qbo.emulator.querying import run_query
 from qbo.schema import EntityDef, Operation, catalogue, jsoncodec
 from qbo.schema.faults import Fault, not_found, unsupported_operation
 
 log = logging.getLogger("qbo.emulator")
 
 MAX_REQUEST_ID = 50
+UPLOAD_OVERHEAD_BYTES = 1024 * 1024
 SINGLETON_PATHS = {"preferences": "Preferences", "companyinfo": "CompanyInfo"}
 
 
@@ -42,6 +49,8 @@ class ApiRequest:
     parts: list[str]
     params: dict[str, str]
     body: bytes
+    content_type: str = ""  # the Content-Type header (multipart uploads need its boundary)
+    base_url: str = ""  # where the emulator is reached, for URLs it hands out
 
     @property
     def include(self) -> frozenset[str]:
@@ -96,6 +105,58 @@ Handler = Callable[[Session, ApiRequest], Result]
 #: Feature modules add their handlers here; entity CRUD is the fallback.
 READ_HANDLERS: dict[str, Handler] = {}
 WRITE_HANDLERS: dict[str, Handler] = {}
+#: POST ``{entity}/{id}/{action}`` resources (``send``), by action; the handler checks the
+#: entity.
+WRITE_ACTIONS: dict[str, Handler] = {}
+
+
+@dataclass(frozen=True)
+class RawResult:
+    """A response that is not a JSON envelope: a PDF, a download URL."""
+
+    body: bytes
+    media_type: str
+
+
+RawHandler = Callable[[Session, ApiRequest], RawResult]
+
+#: GET resources that answer raw bytes, by action (``{entity}/{id}/pdf``) or, for shorter
+#: paths, by first segment (``download/{id}``). They run in a read transaction.
+RAW_READ_HANDLERS: dict[str, RawHandler] = {}
+
+
+def raw_handler(req: ApiRequest) -> RawHandler | None:
+    if req.method != "GET":
+        return None
+    key = req.parts[2] if len(req.parts) == 3 else req.parts[0]
+    return RAW_READ_HANDLERS.get(key.lower())
+
+
+#: POST resources that only read (they run in a read transaction, without the write lock).
+READ_ONLY_POSTS: set[str] = {"query"}
+
+
+def query_get(s: Session, req: ApiRequest) -> Result:
+    """``GET /query?query=...``."""
+    text = req.params.get("query")
+    if text is None or not text.strip():
+        raise Fault.of("4000", "QueryParserError: the query parameter is missing or empty")
+    return 200, {"QueryResponse": run_query(s, text)}
+
+
+def query_post(s: Session, req: ApiRequest) -> Result:
+    """``POST /query`` with the query as the body (``Content-Type: application/text``)."""
+    try:
+        text = req.body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Fault.of("4000", "QueryParserError: the query is not valid UTF-8") from None
+    if not text.strip():
+        raise Fault.of("4000", "QueryParserError: the request body holds no query")
+    return 200, {"QueryResponse": run_query(s, text)}
+
+
+READ_HANDLERS["query"] = query_get
+WRITE_HANDLERS["query"] = query_post
 
 
 def handle_read(s: Session, req: ApiRequest) -> Result:
@@ -152,6 +213,9 @@ def handle_write(s: Session, req: ApiRequest) -> Result:
     special = WRITE_HANDLERS.get(parts[0])
     if special is not None:
         return special(s, req)
+    action = WRITE_ACTIONS.get(parts[2]) if len(parts) == 3 else None
+    if action is not None:
+        return action(s, req)
     if parts == ["taxservice", "taxcode"]:
         return 200, {"TaxService": create_tax_code(s, req.json())}
     entity = entity_for(parts[0])
@@ -171,7 +235,9 @@ def handle_write(s: Session, req: ApiRequest) -> Result:
         return 200, {entity.json_key: crud.void(s, entity, body)}
     if operation not in ("", "update", "create"):
         raise unsupported_operation(entity.name, operation)
-    is_update = (
+    # An explicit operation=create is a create even on CompanyInfo/Preferences (which
+    # then get Unsupported Operation); otherwise an Id, or a singleton, means update.
+    is_update = operation != "create" and (
         entity.name in crud.SINGLETONS
         or operation == "update"
         or (isinstance(body, dict) and body.get("Id") not in (None, ""))
@@ -232,7 +298,8 @@ def execute(emulator: Emulator, realm: Realm, req: ApiRequest) -> Result:
         handler: Callable[[Session, ApiRequest], Result] = (
             handle_write if req.method == "POST" else handle_read
         )
-        with emulator.realms.session(realm, write=req.method == "POST", include=req.include) as s:
+        writes = req.method == "POST" and req.parts[0].lower() not in READ_ONLY_POSTS
+        with emulator.realms.session(realm, write=writes, include=req.include) as s:
             if request_id is not None:
                 replay = _replayed(s, request_id, fingerprint)
                 if replay is not None:
@@ -261,6 +328,16 @@ def envelope_of(payload: dict[str, Any], s: Session) -> dict[str, Any]:
     return envelope(key, value, s.now, s.realm.timezone)
 
 
+def execute_raw(emulator: Emulator, realm: Realm, req: ApiRequest, handler: RawHandler) -> Response:
+    """Run a raw GET in a read transaction; its faults are answered as JSON, as usual."""
+    try:
+        with emulator.realms.session(realm, write=False, include=req.include) as s:
+            result = handler(s, req)
+    except Fault as fault:
+        return fault_response(fault, emulator.clock.now(), realm.timezone)
+    return Response(result.body, media_type=result.media_type)
+
+
 async def api_endpoint(request: Request) -> Response:
     emulator: Emulator = request.app.state.emulator
     realm_id = request.path_params["realm"]
@@ -272,10 +349,14 @@ async def api_endpoint(request: Request) -> Response:
             emulator.clock.now(),
         )
     body = await request.body()
-    if len(body) > emulator.config.max_body_bytes:
+    limit = emulator.config.max_body_bytes
+    if request.path_params["rest"].strip("/").lower() == "upload":
+        # An upload carries whole files: the per-file limit plus room for the metadata part.
+        limit = max(limit, emulator.config.max_upload_bytes + UPLOAD_OVERHEAD_BYTES)
+    if len(body) > limit:
         fault = Fault.of(
             "6000",
-            f"Request body is too large ({len(body)} bytes; at most {emulator.config.max_body_bytes})",
+            f"Request body is too large ({len(body)} bytes; at most {limit})",
         )
         return json_response(fault_body(fault, emulator.clock.now(), realm.timezone), 400)
     parts = [p for p in request.path_params["rest"].split("/") if p]
@@ -283,6 +364,13 @@ async def api_endpoint(request: Request) -> Response:
         fault = unknown_path(ApiRequest(request.method, parts, {}, b""))
         return json_response(fault_body(fault, emulator.clock.now(), realm.timezone), 400)
     params = {k.lower(): v for k, v in request.query_params.items()}
-    req = ApiRequest(request.method, parts, params, body)
+    content_type = request.headers.get("content-type", "")
+    req = ApiRequest(
+        request.method, parts, params, body, content_type, str(request.base_url).rstrip("/")
+    )
+    raw = raw_handler(req)
+    if raw is not None:
+        response: Response = await run_in_threadpool(execute_raw, emulator, realm, req, raw)
+        return response
     status, payload = await run_in_threadpool(execute, emulator, realm, req)
     return json_response(payload, status)

@@ -13,9 +13,10 @@ compile to plain, indexable SQL that behaves the same on SQLite and PostgreSQL:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     BigInteger,
@@ -39,6 +40,7 @@ from sqlalchemy.sql.dml import Delete, Insert, Update
 from sqlalchemy.sql.selectable import Select
 from sqlalchemy.types import TypeEngine
 
+from qbo.query.values import fold
 from qbo.schema import EntityDef, FieldDef, Kind, catalogue
 
 #: Text that sorts and compares byte-wise on PostgreSQL, as it does on SQLite.
@@ -53,10 +55,8 @@ def column_name(prop: str) -> str:
 
 
 def _sql_type(kind: Kind) -> TypeEngine[Any]:
-    if kind is Kind.DECIMAL:
+    if kind in (Kind.DECIMAL, Kind.INTEGER):
         return Float()
-    if kind is Kind.INTEGER:
-        return BigInteger()
     if kind is Kind.BOOLEAN:
         return Boolean()
     if kind is Kind.DATETIME:
@@ -76,23 +76,39 @@ def queryable_fields(entity: EntityDef) -> list[FieldDef]:
     ]
 
 
-def normalise(kind: Kind, value: Any) -> Any:
-    """The query-column value for a property value as it appears in a document."""
+def id_text(value: Any) -> str:
+    """Reference ids as text that sorts like the query language's Id order.
+
+    Digits sort numerically and before any other text: ``9`` < ``10`` < ``USD``.
+    """
+    text = str(value)
+    if text.isascii() and text.isdigit():
+        return "0" + text.rjust(20, "0")
+    return "1" + fold(text)
+
+
+def normalise(kind: Kind, value: Any, zone: str = "UTC") -> Any:
+    """The query-column value for a property value as it appears in a document.
+
+    Mirrors :func:`qbo.query.evaluator.normalize_stored`, so SQL and the reference
+    evaluator compare and order alike: folded text, numeric-first ids, dates as ISO text,
+    datetimes as epoch milliseconds (naive ones read in the company's zone).
+    """
     if value is None:
         return None
     if kind is Kind.REF:
         ref = value.get("value") if isinstance(value, dict) else value
-        return None if ref is None else str(ref).lower()
-    if kind in (Kind.STRING, Kind.ENUM, Kind.TIME):
-        return str(value).lower()
-    if kind is Kind.DECIMAL:
+        return None if ref is None else id_text(ref)
+    if kind in (Kind.STRING, Kind.ENUM):
+        return fold(str(value))
+    if kind is Kind.TIME:
+        try:
+            return (value if isinstance(value, time) else time.fromisoformat(str(value))).isoformat()
+        except ValueError:
+            return None
+    if kind in (Kind.DECIMAL, Kind.INTEGER):
         try:
             return float(Decimal(str(value)))
-        except (InvalidOperation, ValueError):
-            return None
-    if kind is Kind.INTEGER:
-        try:
-            return int(Decimal(str(value)))
         except (InvalidOperation, ValueError):
             return None
     if kind is Kind.BOOLEAN:
@@ -102,12 +118,15 @@ def normalise(kind: Kind, value: Any) -> Any:
             return value.isoformat()[:10]
         return str(value)[:10]
     if kind is Kind.DATETIME:
-        if isinstance(value, datetime):
-            return int(value.timestamp() * 1000)
-        try:
-            return int(datetime.fromisoformat(str(value).replace("Z", "+00:00")).timestamp() * 1000)
-        except ValueError:
-            return None
+        moment = value if isinstance(value, datetime) else None
+        if moment is None:
+            try:
+                moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+            except ValueError:
+                return None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=ZoneInfo(zone))
+        return int(moment.timestamp() * 1000)
     return None
 
 
@@ -154,7 +173,7 @@ class EntityTable:
         return stmt
 
     def row(
-        self, realm_id: str, doc: dict[str, Any], created_ms: int, updated_ms: int
+        self, realm_id: str, doc: dict[str, Any], created_ms: int, updated_ms: int, zone: str = "UTC"
     ) -> dict[str, Any]:
         values: dict[str, Any] = {
             "realm_id": realm_id,
@@ -164,7 +183,7 @@ class EntityTable:
             "updated_ms": updated_ms,
         }
         for f in self.fields:
-            values[column_name(f.name)] = normalise(f.kind, doc.get(f.name))
+            values[column_name(f.name)] = normalise(f.kind, doc.get(f.name), zone)
         return values
 
 
@@ -178,6 +197,8 @@ class Tables:
     request_log: Table
     changes: Table
     entities: dict[str, EntityTable]
+    #: The double-entry ledger (written by ``qbo.emulator.ledger``), see :func:`ledger_table`.
+    ledger: Table
 
     @classmethod
     def build(cls) -> Tables:
@@ -253,4 +274,44 @@ class Tables:
                     )
             table = Table(name, md, *cols)
             entity_tables[entity.name] = EntityTable(entity, table, fields)
-        return cls(md, realms, sequences, request_log, changes, entity_tables)
+        return cls(md, realms, sequences, request_log, changes, entity_tables, ledger_table(md))
+
+
+def ledger_table(md: MetaData) -> Table:
+    """One row per posting: a signed amount on one account, written with its transaction.
+
+    Amounts are integer cents, debit positive: ``amount`` in the home currency,
+    ``fx_amount`` in the transaction's currency. ``open_type``/``open_id`` name the open
+    document (invoice, bill, credit memo, unapplied payment...) whose balance the row
+    moves; ``role`` marks control rows (ar, ap, uf) and inventory rows.
+    """
+    return Table(
+        "ledger_entries",
+        md,
+        Column("realm_id", String(32), nullable=False),
+        Column("txn_type", String(40), nullable=False),
+        Column("txn_id", BigInteger, nullable=False),
+        Column("seq", Integer, nullable=False),
+        Column("line_id", String(32), nullable=True),
+        Column("txn_date", String(10), nullable=False),
+        Column("account_id", BigInteger, nullable=False),
+        Column("amount", BigInteger, nullable=False),
+        Column("fx_amount", BigInteger, nullable=False),
+        Column("currency", String(8), nullable=False),
+        Column("role", String(16), nullable=True),
+        Column("customer_id", BigInteger, nullable=True),
+        Column("vendor_id", BigInteger, nullable=True),
+        Column("item_id", BigInteger, nullable=True),
+        Column("class_id", BigInteger, nullable=True),
+        Column("department_id", BigInteger, nullable=True),
+        Column("qty", String(40), nullable=True),
+        Column("open_type", String(40), nullable=True),
+        Column("open_id", BigInteger, nullable=True),
+        Column("due_date", String(10), nullable=True),
+        Column("memo", Text, nullable=True),
+        PrimaryKeyConstraint("realm_id", "txn_type", "txn_id", "seq", name="pk_ledger_entries"),
+        Index("ix_ledger_account", "realm_id", "account_id", "txn_date"),
+        Index("ix_ledger_date", "realm_id", "txn_date"),
+        Index("ix_ledger_open", "realm_id", "open_type", "open_id"),
+        Index("ix_ledger_item", "realm_id", "item_id"),
+    )
