@@ -1,0 +1,140 @@
+"""One exception hierarchy for everything the client can raise.
+
+Every error carries what support and retry logic need: the fault code, message, detail
+and element, the HTTP status and Intuit's ``intuit_tid``. Messages never include tokens
+or secrets.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class QBOError(Exception):
+    """Base of every qbo client error."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        detail: str | None = None,
+        element: str | None = None,
+        status_code: int | None = None,
+        intuit_tid: str | None = None,
+        errors: list[dict[str, Any]] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.detail = detail
+        self.element = element
+        self.status_code = status_code
+        self.intuit_tid = intuit_tid
+        self.errors = errors or []
+
+    def __str__(self) -> str:
+        parts = [self.message]
+        if self.code:
+            parts.append(f"code={self.code}")
+        if self.detail:
+            parts.append(f"detail={self.detail}")
+        if self.element:
+            parts.append(f"element={self.element}")
+        if self.status_code:
+            parts.append(f"status={self.status_code}")
+        if self.intuit_tid:
+            parts.append(f"intuit_tid={self.intuit_tid}")
+        return " | ".join(parts)
+
+
+class AuthenticationError(QBOError):
+    """401: the access token is missing, expired, revoked or malformed (3200)."""
+
+
+class ReauthorizationRequired(AuthenticationError):
+    """The refresh token is no longer valid (invalid_grant): the user must connect again."""
+
+
+class AuthorizationError(QBOError):
+    """403: the token may not act on this company (3100) or lacks a scope."""
+
+
+class ValidationError(QBOError):
+    """400: QBO rejected the request (a ValidationFault). Never retried."""
+
+
+class StaleObjectError(ValidationError):
+    """5010: the object changed since it was read (SyncToken mismatch)."""
+
+
+class DuplicateNameError(ValidationError):
+    """6240: the name is already used by another customer, vendor or employee."""
+
+
+class DuplicateDocumentNumberError(ValidationError):
+    """6140: the DocNumber is already used."""
+
+
+class ObjectNotFoundError(ValidationError):
+    """610: no object with that Id (or it was deleted)."""
+
+
+class InvalidReferenceError(ValidationError):
+    """2500: a reference points at a missing or inactive object."""
+
+
+class RequiredFieldError(ValidationError):
+    """2020: a required field is missing (``element`` names it)."""
+
+
+class InvalidPropertyError(ValidationError):
+    """2010: an unknown property or a value of the wrong type."""
+
+
+class UnsupportedOperationError(ValidationError):
+    """500: the operation is not allowed on this entity."""
+
+
+class QueryError(ValidationError):
+    """4000/4001: the query does not parse or does not validate."""
+
+
+class BusinessValidationError(ValidationError):
+    """6000 and other business rules."""
+
+
+class RateLimitError(QBOError):
+    """429 (3001): a throttle limit was reached and retries did not get through."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
+class ServiceError(QBOError):
+    """5xx: QuickBooks (or the emulator) failed; retried before it is raised."""
+
+
+class TransportError(QBOError):
+    """The request did not complete: connection error, reset or timeout."""
+
+
+class CDCWindowError(QBOError):
+    """A change-data-capture request reaches further back than QBO's 30 days."""
+
+
+#: Validation fault codes with a class of their own.
+VALIDATION_CODES: dict[str, type[ValidationError]] = {
+    "5010": StaleObjectError,
+    "6240": DuplicateNameError,
+    "6140": DuplicateDocumentNumberError,
+    "610": ObjectNotFoundError,
+    "2500": InvalidReferenceError,
+    "2020": RequiredFieldError,
+    "2010": InvalidPropertyError,
+    "500": UnsupportedOperationError,
+    "4000": QueryError,
+    "4001": QueryError,
+    "6000": BusinessValidationError,
+}
