@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint catalogue bench clean
+.PHONY: demo test lint catalogue bench bench-query clean unasync
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
@@ -26,8 +26,18 @@ lint: $(STAMP)
 catalogue: $(STAMP)
 	$(BIN)/python tools/gen_catalogue.py
 
+# The client's per-entity resources and its sync twin, generated from the async source.
+unasync: $(STAMP)
+	$(BIN)/python tools/gen_client_resources.py
+	$(BIN)/python tools/unasync.py
+
+# Every benchmark script in benchmarks/ in turn (each prints its own table; none is a test).
 bench: $(STAMP)
-	$(BIN)/python benchmarks/run.py
+	@set -e; for script in $$(ls benchmarks/*.py | grep -v '/_'); do \
+		echo "== $$script"; $(BIN)/python $$script; done
+
+bench-query: $(STAMP)
+	$(BIN)/python benchmarks/query.py
 
 clean:
 	rm -rf $(VENV) .qbo .pytest_cache .mypy_cache .ruff_cache

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+
+from qbo.cli import emulator_apps, emulator_faults
 
 app = typer.Typer(
     help="QuickBooks Online toolkit: client, emulator, sync.",
@@ -15,6 +17,8 @@ emulator_app = typer.Typer(
     help="Run and control the local QuickBooks Online emulator.", no_args_is_help=True
 )
 app.add_typer(emulator_app, name="emulator")
+emulator_app.add_typer(emulator_apps.app, name="apps")
+emulator_app.add_typer(emulator_faults.app, name="faults")
 
 
 @emulator_app.command("serve")
@@ -34,8 +38,11 @@ def serve(
         ),
     ] = "demo",
     auth: Annotated[
-        str, typer.Option(help="none: accept any bearer token (local experiments only).")
-    ] = "none",
+        str,
+        typer.Option(
+            help="oauth: /v3 needs a bearer token from the emulator's OAuth server; none: accept any (local experiments only)."
+        ),
+    ] = "oauth",
     admin_token: Annotated[
         str | None,
         typer.Option(
@@ -44,6 +51,42 @@ def serve(
         ),
     ] = None,
     access_log: Annotated[bool, typer.Option(help="Log every request to stderr.")] = False,
+    throttle: Annotated[
+        str,
+        typer.Option(help="on: enforce QBO's request limits (429 code 3001); off: never throttle."),
+    ] = "on",
+    limits: Annotated[
+        str | None,
+        typer.Option(
+            help="Override limits: per_minute=500,per_second=10,concurrent=10,batch_per_minute=40,batch_per_minute_realm=120,window_scale=1.0"
+        ),
+    ] = None,
+    retry_after: Annotated[
+        float | None, typer.Option(help="Send Retry-After (seconds) with 429s (QBO sends none).")
+    ] = None,
+    throttle_xml: Annotated[
+        bool, typer.Option(help="Answer 429 in XML, as real QBO sometimes does.")
+    ] = False,
+    latency: Annotated[
+        str, typer.Option(help="Response times: none, or realistic (QBO-like, 150-1000 ms).")
+    ] = "none",
+    latency_seed: Annotated[int, typer.Option(help="Seed of the realistic latency jitter.")] = 0,
+    webhook_window: Annotated[
+        float, typer.Option(help="Seconds events are gathered into one webhook delivery.")
+    ] = 5.0,
+    webhook_timeout: Annotated[
+        float, typer.Option(help="Seconds a webhook endpoint has to answer.")
+    ] = 3.0,
+    webhook_retry_factor: Annotated[
+        float,
+        typer.Option(help="Scales QBO's webhook retry schedule (10 s, 20 s, 30 s, 5 min, ...)."),
+    ] = 1.0,
+    webhook_max_attempts: Annotated[
+        int, typer.Option(help="Attempts before a webhook delivery is given up.")
+    ] = 12,
+    max_upload_mb: Annotated[
+        float, typer.Option(help="Largest file /upload accepts, in MB (QBO: 100).")
+    ] = 100.0,
 ) -> None:
     """Serve the emulator. Prints {"base_url", "realms"} as one JSON line on stdout, logs on stderr."""
     from qbo.emulator.config import AuthMode, EmulatorConfig
@@ -58,11 +101,49 @@ def serve(
     if not 0 <= port <= 65535:
         raise typer.BadParameter("port must be between 0 and 65535")
     run(
-        EmulatorConfig(db=db, seed=seed, auth=mode, admin_token=admin_token),
+        EmulatorConfig(
+            db=db,
+            seed=seed,
+            auth=mode,
+            admin_token=admin_token,
+            **emulator_faults.surface_config(
+                throttle, limits, retry_after, throttle_xml, latency, latency_seed
+            ),
+            **outbound_config(
+                webhook_window,
+                webhook_timeout,
+                webhook_retry_factor,
+                webhook_max_attempts,
+                max_upload_mb,
+            ),
+        ),
         host=host,
         port=port,
         access_log=access_log,
     )
+
+
+def outbound_config(
+    window: float, timeout: float, retry_factor: float, max_attempts: int, max_upload_mb: float
+) -> dict[str, Any]:
+    """The webhook and upload settings of ``serve``, checked."""
+    if window < 0:
+        raise typer.BadParameter("--webhook-window must be 0 or more seconds")
+    if timeout <= 0:
+        raise typer.BadParameter("--webhook-timeout must be more than 0 seconds")
+    if retry_factor < 0:
+        raise typer.BadParameter("--webhook-retry-factor must be 0 or more")
+    if max_attempts < 1:
+        raise typer.BadParameter("--webhook-max-attempts must be at least 1")
+    if max_upload_mb <= 0:
+        raise typer.BadParameter("--max-upload-mb must be more than 0")
+    return {
+        "webhook_window": window,
+        "webhook_timeout": timeout,
+        "webhook_retry_factor": retry_factor,
+        "webhook_max_attempts": max_attempts,
+        "max_upload_bytes": int(max_upload_mb * 1024 * 1024),
+    }
 
 
 def main() -> None:

@@ -66,7 +66,7 @@ def emulator(base_url: str) -> Environment:
         revocation_endpoint=f"{root}/v2/oauth2/tokens/revoke",
         userinfo_endpoint=f"{root}/v1/openid_connect/userinfo",
         jwks_uri=f"{root}/op/v1/jwks",
-        issuer=root,
+        issuer=f"{root}/op/v1",  # the emulator's id_tokens name this issuer, like Intuit's
         discovery_url=f"{root}/.well-known/openid_configuration",
     )
 
@@ -81,4 +81,6 @@ def resolve(environment: str | Environment) -> Environment:
         return SANDBOX
     if environment.startswith(("http://", "https://")):
         return emulator(environment)
-    raise ValueError(f"unknown environment {environment!r}: use 'production', 'sandbox' or a base URL")
+    raise ValueError(
+        f"unknown environment {environment!r}: use 'production', 'sandbox' or a base URL"
+    )

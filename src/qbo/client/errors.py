@@ -23,6 +23,7 @@ class QBOError(Exception):
         status_code: int | None = None,
         intuit_tid: str | None = None,
         errors: list[dict[str, Any]] | None = None,
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -32,6 +33,7 @@ class QBOError(Exception):
         self.status_code = status_code
         self.intuit_tid = intuit_tid
         self.errors = errors or []
+        self.retry_after = retry_after  # seconds the server asked to wait (Retry-After)
 
     def __str__(self) -> str:
         parts = [self.message]
@@ -107,10 +109,6 @@ class BusinessValidationError(ValidationError):
 class RateLimitError(QBOError):
     """429 (3001): a throttle limit was reached and retries did not get through."""
 
-    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
-        super().__init__(message, **kwargs)
-        self.retry_after = retry_after
-
 
 class ServiceError(QBOError):
     """5xx: QuickBooks (or the emulator) failed; retried before it is raised."""
@@ -121,7 +119,19 @@ class TransportError(QBOError):
 
 
 class CDCWindowError(QBOError):
-    """A change-data-capture request reaches further back than QBO's 30 days."""
+    """A change-data-capture request reaches further back than QBO's 30 days.
+
+    Also raised when a window cannot be split any further (more than 1000 changes of one
+    entity share one LastUpdatedTime), rather than returning a silently truncated result.
+    """
+
+
+class RequestIdConflictError(ValidationError):
+    """600: the requestid was already used for a different request."""
+
+
+class ConfigurationError(QBOError):
+    """The client was configured in a way that cannot work (raised before any I/O)."""
 
 
 #: Validation fault codes with a class of their own.
@@ -137,4 +147,6 @@ VALIDATION_CODES: dict[str, type[ValidationError]] = {
     "4000": QueryError,
     "4001": QueryError,
     "6000": BusinessValidationError,
+    "6070": BusinessValidationError,
+    "600": RequestIdConflictError,
 }

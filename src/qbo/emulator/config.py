@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
+
+from qbo.emulator.throttle import ThrottleSettings
 
 
 class AuthMode(StrEnum):
@@ -15,7 +17,18 @@ class AuthMode(StrEnum):
 class EmulatorConfig:
     db: str | None = None  # path, ":memory:" or SQLAlchemy URL; None: ./.qbo/emulator.db
     seed: str = "demo"  # seed of the realm created when the database has none
-    auth: AuthMode = AuthMode.NONE
+    auth: AuthMode = AuthMode.NONE  # library default; `qbo emulator serve` uses oauth
     admin_token: str | None = None  # required as a bearer token on /_emulator when set
     db_schema: str | None = None  # PostgreSQL schema (isolates test runs)
     max_body_bytes: int = 4 * 1024 * 1024
+    # Integration surface (qbo.emulator.throttle, .latency). Throttling is off here, for
+    # library and test use; `qbo emulator serve` turns it on unless `--throttle off`.
+    throttle: ThrottleSettings = field(default_factory=ThrottleSettings)
+    latency: str = "none"  # response-time profile: none | realistic
+    latency_seed: int = 0  # seeds the realistic profile's jitter
+    # Outbound features (webhooks, attachments); see qbo.emulator.webhooks and .attachments.
+    webhook_window: float = 5.0  # seconds (real time) events are gathered into one delivery
+    webhook_timeout: float = 3.0  # seconds a receiver has to answer before the attempt fails
+    webhook_retry_factor: float = 1.0  # scales QBO's retry schedule (tests use 0.01)
+    webhook_max_attempts: int = 12  # attempts before a delivery is given up
+    max_upload_bytes: int = 100 * 1024 * 1024  # QBO's limit per uploaded file

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from qbo.emulator.clock import Clock
 from qbo.emulator.config import EmulatorConfig
+from qbo.emulator.outbound_tables import ensure_tables as ensure_outbound_tables
 from qbo.emulator.realms import Realms
 from qbo.emulator.store import Store, make_engine
 from qbo.emulator.store.engine import resolve_url
@@ -28,6 +29,7 @@ class Emulator:
         config = config or EmulatorConfig()
         store = Store(make_engine(resolve_url(config.db), schema=config.db_schema))
         store.create_schema()
+        ensure_outbound_tables(store)
         clock = clock or Clock()
         emulator = cls(config, store, clock, Realms(store, clock))
         if not emulator.realms.list():

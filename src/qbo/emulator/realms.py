@@ -40,6 +40,8 @@ class Realms:
         cached = self._cache.get(realm_id)
         if cached is not None:
             return cached
+        if not (realm_id.isascii() and realm_id.isdigit() and len(realm_id) <= 32):
+            return None  # realm ids are digits; anything else (even a NUL) is simply unknown
         t = self.store.tables.realms
         with self.store.read() as conn:
             row = conn.execute(select(t).where(t.c.realm_id == realm_id)).mappings().first()
@@ -91,8 +93,10 @@ class Realms:
             raise RealmError(
                 f"unknown time zone {timezone!r}: use an IANA name such as America/New_York"
             ) from None
-        if company_name is not None and (not company_name.strip() or len(company_name) > 100):
-            raise RealmError("companyName must be 1 to 100 characters")
+        if company_name is not None and (
+            not company_name.strip() or len(company_name) > 100 or not company_name.isprintable()
+        ):
+            raise RealmError("companyName must be 1 to 100 printable characters")
         with self._lock, self.store.write() as conn:
             t = self.store.tables.realms
             count = conn.execute(select(func.count()).select_from(t)).scalar_one()
@@ -127,7 +131,7 @@ class Realms:
             tables = self.store.tables
             for et in tables.entities.values():
                 conn.execute(delete(et.table).where(et.table.c.realm_id == realm_id))
-            for t in (tables.sequences, tables.request_log, tables.changes):
+            for t in (tables.sequences, tables.request_log, tables.changes, tables.ledger):
                 conn.execute(delete(t).where(t.c.realm_id == realm_id))
             apply_seed(Session(self.store, conn, realm, self.clock.now()), realm.seed)
         return realm

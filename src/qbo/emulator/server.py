@@ -16,9 +16,11 @@ from typing import Any
 
 import uvicorn
 
-from qbo.emulator.config import EmulatorConfig
+from qbo.emulator.config import AuthMode, EmulatorConfig
 from qbo.emulator.core import Emulator
 from qbo.emulator.http.app import create_app
+from qbo.emulator.oauth.server import startup_message
+from qbo.emulator.webhooks import webhooks_for
 
 LOG_CONFIG: dict[str, Any] = {
     "version": 1,
@@ -72,6 +74,8 @@ def serve(
         config.auth.value,
         ", ".join(realms),
     )
+    if config.auth is AuthMode.OAUTH:
+        log.info("%s", startup_message(emulator))
     server = uvicorn.Server(
         uvicorn.Config(
             create_app(emulator),
@@ -81,7 +85,10 @@ def serve(
             timeout_graceful_shutdown=5,
         )
     )
+    dispatcher = webhooks_for(emulator)
+    dispatcher.start()  # webhook delivery runs in its own thread, beside uvicorn's loop
     try:
         server.run(sockets=[sock])
     finally:
+        dispatcher.stop()
         emulator.close()

@@ -9,7 +9,8 @@ Decimal/int (floats are tolerated), dates as ``YYYY-MM-DD``.
 Semantics (guide section 7, plus the choices the guide leaves open, marked *):
 * string and enum comparisons, LIKE and ordering are case-insensitive (:func:`fold`);
 * LIKE knows only ``%`` (any run of characters); every other character is literal;
-* Ids and reference Ids compare numerically when both are digits (``'9' < '10'``)*;
+* Ids, reference Ids and SyncToken compare numerically when both are digits
+  (``'9' < '10'``), and all-digit values sort before any other text*;
 * a missing field (or JSON null) equals null (``= ' '``); any other comparison with a
   missing field is false; comparing with null using ``<``/``>``/... is false*;
 * a stored value that cannot be read as the property's kind counts as missing*;
@@ -40,6 +41,7 @@ from qbo.query.values import (
     PyValue,
     fold,
     in_zone,
+    is_id_like,
     read_date,
     read_datetime,
     read_decimal,
@@ -103,18 +105,19 @@ def evaluate(
     return QueryResult(tuple(dict(row) for row in page), None, validated.start_position)
 
 
-def id_key(value: object) -> tuple[int, int | str]:
-    """How Ids order: numerically when all digits, after that as folded text."""
+def id_key(value: object) -> tuple[int, int, str]:
+    """How Ids order: numerically when all digits, after that as folded text.
+
+    All-digit ids compare as (length, digits) without leading zeros: the numeric order,
+    without converting arbitrarily long client text to an int.
+    """
     if value is None:
-        return (2, "")
+        return (2, 0, "")
     text = str(value)
     if text.isascii() and text.isdigit():
-        return (0, int(text))
-    return (1, fold(text))
-
-
-def _is_id(field: FieldDef) -> bool:
-    return field.kind is Kind.REF or field.type_name == "id"
+        digits = text.lstrip("0") or "0"
+        return (0, len(digits), digits)
+    return (1, 0, fold(text))
 
 
 def lookup(row: Row, prop: Prop, defaults: Mapping[str, object] | None = None) -> object:
@@ -139,16 +142,26 @@ def _defaults(validated: ValidatedQuery) -> dict[str, object]:
 
 def normalize_stored(raw: object, field: FieldDef, zone: tzinfo) -> Any:
     """A stored JSON value as a comparable Python value for ``field`` (None: missing)."""
+    return comparable(raw, field.kind, zone, id_like=is_id_like(field))
+
+
+def comparable(raw: object, kind: Kind, zone: tzinfo, *, id_like: bool = False) -> Any:
+    """A stored value of ``kind`` as a comparable Python value (None: missing or unreadable).
+
+    ``id_like`` values become :func:`id_key` tuples; the emulator's query columns are
+    encodings of exactly these values (:func:`qbo.emulator.store.tables.normalise`).
+    """
     if raw is None:
         return None
-    kind = field.kind
     if kind is Kind.REF:
         raw = raw.get("value") if isinstance(raw, Mapping) else raw
-        return None if raw is None else id_key(raw)
+        if raw is None or isinstance(raw, Mapping | list | bool):
+            return None
+        return id_key(raw)
     if kind in TEXT_KINDS:
         if isinstance(raw, Mapping | list | bool):
             return None
-        return id_key(raw) if _is_id(field) else fold(str(raw))
+        return id_key(raw) if id_like else fold(str(raw))
     if kind in (Kind.DECIMAL, Kind.INTEGER):
         return _stored_decimal(raw)
     if kind is Kind.BOOLEAN:
@@ -179,7 +192,7 @@ def normalize_query_value(value: PyValue, field: FieldDef, zone: tzinfo) -> Any:
     """A validated query value in the same comparable form as :func:`normalize_stored`."""
     if value is None:
         return None
-    if _is_id(field) and isinstance(value, str):
+    if is_id_like(field) and isinstance(value, str):
         return id_key(value)
     if isinstance(value, str):
         return fold(value)

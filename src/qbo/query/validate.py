@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from qbo.query.ast import Condition, Count, Op, OrderItem, Query, Star, StringValue
-from qbo.query.values import TEXT_KINDS, PyValue, to_python
+from qbo.query.values import TEXT_KINDS, PyValue, is_id_like, to_python
 from qbo.schema.faults import Fault
 from qbo.schema.types import EntityDef, EntityKind, FieldDef, Kind, Operation, TypeDef
 
@@ -202,7 +202,9 @@ def _filter(entity: EntityDef, catalogue: CatalogueLike, cond: Condition) -> Fil
     if not prop.field.filterable:
         raise validation_fault(f"property '{prop.name}' is not queryable")
     if cond.op is Op.LIKE:
-        if prop.field.kind not in TEXT_KINDS:
+        # Ids and SyncToken are numbers in all but spelling (they compare numerically),
+        # so, like references, they take no LIKE: 4001 rather than a silent empty answer.
+        if prop.field.kind not in TEXT_KINDS or is_id_like(prop.field):
             raise validation_fault(f"LIKE needs a string property; '{prop.name}' is not one")
         if not isinstance(cond.value, StringValue):
             raise validation_fault(f"LIKE needs a quoted pattern for property '{prop.name}'")

@@ -35,6 +35,16 @@ _TIME_RE = re.compile(r"[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?")
 TEXT_KINDS = frozenset({Kind.STRING, Kind.ENUM})
 
 
+def is_id_like(field: FieldDef) -> bool:
+    """Whether a property compares like an Id: numerically first (``'9' < '10'``).
+
+    Ids, reference ids and id-typed strings do; so does ``SyncToken`` (a choice: QBO sends
+    this version counter as a string, but ``'10' > '9'`` is what anyone comparing it
+    means, and the emulator keeps it in an integer column). LIKE does not apply to them.
+    """
+    return field.kind is Kind.REF or field.type_name == "id" or field.name == "SyncToken"
+
+
 def fold(text: str) -> str:
     """The case-insensitive form of a string, for comparing, LIKE and ordering.
 

@@ -103,7 +103,10 @@ def update(s: Session, entity: EntityDef, body: Any, *, sparse: bool) -> dict[st
     patch = coerce_entity(entity, body)
     if sparse:
         doc = {k: v for k, v in old.items() if k not in ("MetaData",)}
-        doc.update(patch)
+        if entity.name in SINGLETONS:
+            _merge(doc, patch)
+        else:
+            doc.update(patch)
     else:
         doc = {**_server_fields(entity, old), **patch}
     doc["Id"] = object_id
@@ -111,6 +114,23 @@ def update(s: Session, entity: EntityDef, body: Any, *, sparse: bool) -> dict[st
         rule.prepare(s, entity, doc, old)
     _finish(s, entity, doc, old)
     return _store_change(s, entity, doc, old, "Update")
+
+
+def _merge(doc: dict[str, Any], patch: dict[str, Any]) -> None:
+    """Sparse-update merge for CompanyInfo and Preferences: nested sections merge too.
+
+    Sending ``{"SalesFormsPrefs": {"CustomTxnNumbers": true}}`` changes that one
+    preference, as QBO's documented examples show. References (``{"value": ...}``) are
+    replaced whole, as are other entities' nested objects (addresses, lines).
+    """
+    for key, value in patch.items():
+        current = doc.get(key)
+        if isinstance(value, dict) and isinstance(current, dict) and "value" not in value:
+            merged = dict(current)
+            _merge(merged, value)
+            doc[key] = merged
+        else:
+            doc[key] = value
 
 
 def _store_change(
@@ -123,6 +143,17 @@ def _store_change(
     s.replace(entity.name, doc)
     s.record_change(entity.name, doc["Id"], operation)
     return doc
+
+
+def server_update(
+    s: Session, entity: EntityDef, doc: dict[str, Any], old: dict[str, Any]
+) -> dict[str, Any]:
+    """Store a change the server makes itself (``/send`` marking a form sent).
+
+    No client input is involved, so nothing is coerced or re-validated: the object is
+    written as given with SyncToken +1, a new LastUpdatedTime and an Update change.
+    """
+    return _store_change(s, entity, doc, old, "Update")
 
 
 def delete(s: Session, entity: EntityDef, body: Any) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -11,7 +12,7 @@ from sqlalchemy import Connection, Table, bindparam, func, insert, select, updat
 
 from qbo.emulator.domain.builtin import BUILTIN
 from qbo.emulator.store import Store
-from qbo.emulator.store.tables import EntityTable, normalise
+from qbo.emulator.store.tables import EntityTable, column_name, column_value, normalise
 from qbo.emulator.timefmt import epoch_ms, meta_time
 from qbo.schema import jsoncodec
 
@@ -113,14 +114,22 @@ class Session:
         return self.store.tables.entities[entity]
 
     def get(self, entity: str, object_id: str | int) -> dict[str, Any] | None:
-        """The stored document, or None (ids that are not integers never exist)."""
+        """The stored document, or None (ids that are not positive integers never exist)."""
         builtin = BUILTIN.get((entity, str(object_id)))
         if builtin is not None:
-            return clone(builtin)
-        try:
-            num = int(str(object_id))
-        except ValueError:
+            shared = clone(builtin)
+            # Built-ins are shared by every realm: their times are shown in this one's zone.
+            shared["MetaData"] = {
+                key: meta_time(datetime.fromisoformat(value), self.realm.timezone)
+                for key, value in shared["MetaData"].items()
+            }
+            return shared
+        text = str(object_id)
+        # Only canonical ids exist: " 5", "+5", "05" or a Unicode digit name nothing, and an
+        # id too large for a BIGINT column cannot be looked up at all.
+        if not (text.isascii() and text.isdigit() and len(text) <= 18 and text[0] != "0"):
             return None
+        num = int(text)
         key = (entity, num)
         if key in self._doc_cache:
             cached = self._doc_cache[key]
@@ -152,17 +161,21 @@ class Session:
         self.conn.execute(et.update_row, row)
         self._doc_cache[(entity, num)] = doc
 
-    def replace_derived(self, entity: str, doc: dict[str, Any]) -> None:
-        """Rewrite a document whose derived figures changed (a balance, a quantity).
+    def replace_derived(self, entity: str, doc: dict[str, Any], props: Iterable[str]) -> None:
+        """Rewrite a document whose derived figures (``props``: a balance, a quantity) changed.
 
-        Unlike :meth:`replace` it keeps the row's ``updated_ms``: the object was not
-        changed by anyone, so it must not look changed to queries on LastUpdatedTime or CDC.
+        Unlike :meth:`replace` it keeps the row's ``updated_ms`` (the object was not changed
+        by anyone, so it must not look changed to LastUpdatedTime queries or CDC) and it
+        recomputes only the query columns of ``props``, which keeps bulk posting cheap.
         """
         et = self.table(entity)
         num = int(doc["Id"])
-        row = et.row(self.realm.realm_id, doc, 0, 0, self.realm.timezone)
-        for key in ("created_ms", "updated_ms", "realm_id", "id"):
-            row.pop(key)
+        fields = _fields_by_name(entity, et.fields)
+        row: dict[str, Any] = {
+            column_name(p): column_value(fields[p], doc.get(p), self.realm.timezone)
+            for p in props
+            if p in fields
+        }
         row["doc"] = jsoncodec.dumps(doc)
         row["k_realm"] = self.realm.realm_id
         row["k_id"] = num
@@ -257,3 +270,14 @@ def _sequence_statements(seq: Table) -> tuple[Any, Any, Any]:
             realm_id=bindparam("k_realm"), name=bindparam("k_name"), value=bindparam("k_value")
         ),
     )
+
+
+_FIELDS: dict[str, dict[str, Any]] = {}
+
+
+def _fields_by_name(entity: str, fields: tuple[Any, ...]) -> dict[str, Any]:
+    """An entity table's query-column fields by property name (built once per entity)."""
+    found = _FIELDS.get(entity)
+    if found is None:
+        found = _FIELDS[entity] = {f.name: f for f in fields}
+    return found

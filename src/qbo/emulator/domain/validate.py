@@ -9,6 +9,7 @@ rules and the store never see raw client input. Read-only properties a client se
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -23,9 +24,20 @@ ENTITY_ATTRIBUTES = frozenset({"domain", "sparse", "status"})
 DEFAULT_MAX_STRING = 4000
 #: Attributes of a reference object.
 REF_KEYS = frozenset({"value", "name", "type"})
+#: Characters no QBO text may hold: C0 controls other than tab, newline and carriage return
+#: (QBO stores XML, which cannot carry them; PostgreSQL text cannot hold NUL) and lone
+#: UTF-16 surrogates (``"\ud800"`` in JSON), which no database can encode.
+_FORBIDDEN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+
+
+def _printable(path: str) -> str:
+    """A property path fit for a fault (client keys may hold any character and any length)."""
+    path = _FORBIDDEN_TEXT.sub("?", path)
+    return path if len(path) <= 200 else path[:197] + "..."
 
 
 def _wrong_type(path: str, expected: str, value: Any) -> Fault:
+    path = _printable(path)
     shown = repr(value)
     if len(shown) > 60:
         shown = shown[:57] + "..."
@@ -37,9 +49,23 @@ def _wrong_type(path: str, expected: str, value: Any) -> Fault:
 
 
 def _unknown_property(path: str) -> Fault:
+    path = _printable(path)
     return Fault.of(
         "2010", f"Property Name:{path} specified is unsupported or invalid", element=path
     )
+
+
+def check_text(text: str, path: str) -> str:
+    """``text`` when it may be stored; 2010 naming the property otherwise."""
+    bad = _FORBIDDEN_TEXT.search(text)
+    if bad is not None:
+        raise Fault.of(
+            "2010",
+            f"Property Name:{path} specified is unsupported or invalid: character "
+            f"U+{ord(bad.group()):04X} at position {bad.start()} is not allowed",
+            element=path,
+        )
+    return text
 
 
 def coerce_scalar(f: FieldDef, value: Any, path: str) -> Any:
@@ -48,7 +74,7 @@ def coerce_scalar(f: FieldDef, value: Any, path: str) -> Any:
     if kind in (Kind.STRING, Kind.ENUM):
         if isinstance(value, (bool, dict, list)):
             raise _wrong_type(path, "a string", value)
-        text = value if isinstance(value, str) else str(value)
+        text = check_text(value if isinstance(value, str) else str(value), path)
         if kind is Kind.ENUM and f.enum_values and text not in f.enum_values:
             raise Fault.of(
                 "2010",
@@ -122,7 +148,7 @@ def coerce_ref(value: Any, path: str) -> dict[str, str]:
             continue
         if isinstance(item, (dict, list, bool)):
             raise _wrong_type(f"{path}.{key}", "a string", item)
-        out[key] = str(item)
+        out[key] = check_text(str(item), f"{path}.{key}")
     if "value" not in out or not out["value"].strip():
         raise Fault.of(
             "2020",

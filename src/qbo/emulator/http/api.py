@@ -19,10 +19,14 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from qbo.emulator.batch import handle_batch
+from qbo.emulator.cdc import handle_cdc
 from qbo.emulator.core import Emulator
 from qbo.emulator.domain import crud
 from qbo.emulator.domain.session import Realm, Session
 from qbo.emulator.domain.taxservice import create_tax_code
+from qbo.emulator.http.auth import authorize
+from qbo.emulator.ledger.currency import write_exchange_rate
 from qbo.emulator.http.responses import (
     envelope,
     fault_body,
@@ -30,7 +34,9 @@ from qbo.emulator.http.responses import (
     gateway_response,
     json_response,
 )
+from qbo.emulator.oauth.stats import count_api
 from qbo.emulator.querying import run_query
+from qbo.emulator.reports import run_report
 from qbo.schema import EntityDef, Operation, catalogue, jsoncodec
 from qbo.schema.faults import Fault, not_found, unsupported_operation
 
@@ -51,6 +57,8 @@ class ApiRequest:
     body: bytes
     content_type: str = ""  # the Content-Type header (multipart uploads need its boundary)
     base_url: str = ""  # where the emulator is reached, for URLs it hands out
+    max_upload_bytes: int = 100 * 1024 * 1024  # per uploaded file (config.max_upload_bytes)
+    batch: bool = False  # an item of POST /batch (update + optionsData=void voids any entity)
 
     @property
     def include(self) -> frozenset[str]:
@@ -76,6 +84,11 @@ class ApiRequest:
             )
         try:
             return jsoncodec.loads(self.body.decode("utf-8"))
+        except RecursionError:
+            raise Fault.of(
+                "2010",
+                "Request has invalid or unsupported property: the body is nested too deeply",
+            ) from None
         except (ValueError, UnicodeDecodeError) as exc:
             detail = str(exc).split("\n")[0][:200]
             raise Fault.of(
@@ -157,6 +170,30 @@ def query_post(s: Session, req: ApiRequest) -> Result:
 
 READ_HANDLERS["query"] = query_get
 WRITE_HANDLERS["query"] = query_post
+READ_HANDLERS["cdc"] = handle_cdc
+WRITE_HANDLERS["batch"] = handle_batch
+
+#: A payload under this key is the whole response body (reports have no ``time`` envelope).
+BARE = "__bare__"
+
+
+def reports_get(s: Session, req: ApiRequest) -> Result:
+    """``GET /reports/{Name}`` (qbo.emulator.reports)."""
+    if len(req.parts) != 2:
+        raise unknown_path(req)
+    return 200, {BARE: run_report(s, req.parts[1], req.params)}
+
+
+def exchange_rate_post(s: Session, req: ApiRequest) -> Result:
+    """``POST /exchangerate``: set a currency's rate on a date (qbo.emulator.ledger.currency)."""
+    operation = req.params.get("operation", "").lower()
+    if operation not in ("", "update"):  # rates are only ever set (updated): no create/delete
+        raise unsupported_operation("ExchangeRate", operation)
+    return 200, {"ExchangeRate": write_exchange_rate(s, req.json())}
+
+
+READ_HANDLERS["reports"] = reports_get
+WRITE_HANDLERS["exchangerate"] = exchange_rate_post
 
 
 def handle_read(s: Session, req: ApiRequest) -> Result:
@@ -221,7 +258,7 @@ def handle_write(s: Session, req: ApiRequest) -> Result:
     entity = entity_for(parts[0])
     if entity is None or len(parts) != 1:
         raise unknown_path(req)
-    if entity.create_path is not None and req.params.get("operation") is None:
+    if entity.create_path is not None and req.params.get("operation", "").lower() in ("", "create"):
         raise unsupported_operation(entity.name, f"create (use POST /{entity.create_path})")
     operation = req.params.get("operation", "").lower()
     body = req.json()
@@ -230,7 +267,7 @@ def handle_write(s: Session, req: ApiRequest) -> Result:
     if operation == "void" or (operation == "update" and "void" in req.include):
         if entity.name in ("Payment", "SalesReceipt", "BillPayment") and operation == "void":
             raise unsupported_operation(entity.name, "void (use operation=update&include=void)")
-        if entity.name == "Invoice" and operation == "update":
+        if entity.name == "Invoice" and operation == "update" and not req.batch:
             raise unsupported_operation(entity.name, "void (use operation=void)")
         return 200, {entity.json_key: crud.void(s, entity, body)}
     if operation not in ("", "update", "create"):
@@ -267,6 +304,16 @@ def _replayed(s: Session, request_id: str, fingerprint: str) -> Result | None:
     return int(row.status), jsoncodec.loads(row.body)
 
 
+def _valid_request_id(request_id: str) -> bool:
+    """At most 50 characters, not blank, and storable (no control characters or surrogates)."""
+    # isprintable() is False for control characters and surrogates alike
+    return (
+        0 < len(request_id) <= MAX_REQUEST_ID
+        and request_id.strip() != ""
+        and request_id.isprintable()
+    )
+
+
 def _log_result(
     s: Session, request_id: str, fingerprint: str, status: int, body: dict[str, Any]
 ) -> None:
@@ -277,7 +324,8 @@ def _log_result(
             "request_id": request_id,
             "fingerprint": fingerprint,
             "status": status,
-            "body": jsoncodec.dumps(body),
+            # a lone surrogate echoed from a client's path cannot be stored: replace it
+            "body": jsoncodec.dumps(body).encode("utf-8", "replace").decode("utf-8"),
             "created_ms": s.now_ms,
         },
     )
@@ -289,10 +337,13 @@ def execute(emulator: Emulator, realm: Realm, req: ApiRequest) -> Result:
     request_id = req.params.get("requestid") if req.method == "POST" else None
     fingerprint = req.fingerprint() if request_id else ""
     try:
-        if request_id is not None and (len(request_id) > MAX_REQUEST_ID or not request_id.strip()):
+        if request_id is not None and not _valid_request_id(request_id):
+            # QBO's code for a malformed requestid is unknown: a ValidationFault (6000)
+            # that says what is wrong (guide section 4).
             raise Fault.of(
                 "6000",
-                f"requestid must be 1 to {MAX_REQUEST_ID} characters (got {len(request_id)})",
+                f"requestid must be 1 to {MAX_REQUEST_ID} printable characters "
+                f"(got {len(request_id)} characters)",
                 element="requestid",
             )
         handler: Callable[[Session, ApiRequest], Result] = (
@@ -311,12 +362,7 @@ def execute(emulator: Emulator, realm: Realm, req: ApiRequest) -> Result:
             return status, body
     except Fault as fault:
         body = fault_body(fault, emulator.clock.now(), tz)
-        if (
-            request_id is not None
-            and fault.code != "600"
-            and len(request_id) <= MAX_REQUEST_ID
-            and request_id.strip()
-        ):
+        if request_id is not None and fault.code != "600" and _valid_request_id(request_id):
             with emulator.realms.session(realm, write=True) as s:
                 if _replayed(s, request_id, fingerprint) is None:
                     _log_result(s, request_id, fingerprint, fault.http_status, body)
@@ -324,6 +370,9 @@ def execute(emulator: Emulator, realm: Realm, req: ApiRequest) -> Result:
 
 
 def envelope_of(payload: dict[str, Any], s: Session) -> dict[str, Any]:
+    if BARE in payload:
+        bare: dict[str, Any] = payload[BARE]
+        return bare
     (key, value), *_ = payload.items()
     return envelope(key, value, s.now, s.realm.timezone)
 
@@ -341,6 +390,7 @@ def execute_raw(emulator: Emulator, realm: Realm, req: ApiRequest, handler: RawH
 async def api_endpoint(request: Request) -> Response:
     emulator: Emulator = request.app.state.emulator
     realm_id = request.path_params["realm"]
+    count_api(emulator, realm_id)
     realm = emulator.realms.get(realm_id)
     if realm is None:
         return gateway_response(
@@ -348,6 +398,9 @@ async def api_endpoint(request: Request) -> Response:
             f"Company {realm_id} is not known to this server or not authorized",
             emulator.clock.now(),
         )
+    refusal = await authorize(request, emulator, realm)
+    if refusal is not None:
+        return refusal
     body = await request.body()
     limit = emulator.config.max_body_bytes
     if request.path_params["rest"].strip("/").lower() == "upload":
@@ -366,7 +419,13 @@ async def api_endpoint(request: Request) -> Response:
     params = {k.lower(): v for k, v in request.query_params.items()}
     content_type = request.headers.get("content-type", "")
     req = ApiRequest(
-        request.method, parts, params, body, content_type, str(request.base_url).rstrip("/")
+        request.method,
+        parts,
+        params,
+        body,
+        content_type=content_type,
+        base_url=str(request.base_url).rstrip("/"),
+        max_upload_bytes=emulator.config.max_upload_bytes,
     )
     raw = raw_handler(req)
     if raw is not None:

@@ -13,9 +13,11 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from qbo.emulator.core import Emulator
-from qbo.emulator.http import control
+from qbo.emulator.http import control, outbound_control, surface_control
 from qbo.emulator.http.api import api_endpoint
 from qbo.emulator.http.responses import fault_body, json_response, new_tid
+from qbo.emulator.http.surface_middleware import SurfaceMiddleware
+from qbo.emulator.oauth import routes as oauth_routes
 from qbo.schema.faults import Fault
 
 log = logging.getLogger("qbo.emulator")
@@ -55,9 +57,22 @@ class IntuitTidMiddleware:
                 raise
             emulator: Emulator = scope["app"].state.emulator
             fault = Fault.of("10000", f"An internal error occurred; quote intuit_tid {tid}")
-            body = fault_body(fault, emulator.clock.now(), "UTC")
+            body = fault_body(fault, emulator.clock.now(), _zone_of(emulator, scope))
             response = json_response(body, 500)
             await response(scope, receive, send_with_tid)
+
+
+def _zone_of(emulator: Emulator, scope: Scope) -> str:
+    """The time zone of the realm a /v3 path names (``time`` is written in it), else UTC."""
+    parts = str(scope.get("path", "")).split("/")
+    if len(parts) > 3 and parts[1] == "v3" and parts[2] == "company":
+        try:
+            realm = emulator.realms.get(parts[3])
+        except Exception:  # the database may be what failed; the fault must still go out
+            realm = None
+        if realm is not None:
+            return realm.timezone
+    return "UTC"
 
 
 async def not_found(request: Request, exc: Exception) -> Response:
@@ -72,10 +87,13 @@ def create_app(emulator: Emulator) -> Starlette:
     routes: list[Any] = [
         Route("/v3/company/{realm}/{rest:path}", api_endpoint, methods=["GET", "POST"]),
         *control.ROUTES,
+        *surface_control.ROUTES,
+        *oauth_routes.ROUTES,
+        *outbound_control.ROUTES,
     ]
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(IntuitTidMiddleware)],
+        middleware=[Middleware(SurfaceMiddleware), Middleware(IntuitTidMiddleware)],
         exception_handlers={404: not_found, 405: method_not_allowed},
     )
     app.state.emulator = emulator

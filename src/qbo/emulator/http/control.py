@@ -55,7 +55,7 @@ async def _json_body(request: Request) -> dict[str, Any] | Response:
         return {}
     try:
         body = jsoncodec.loads(raw.decode("utf-8"))
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return control_error("the body is not valid JSON")
     if not isinstance(body, dict):
         return control_error("the body must be a JSON object")
@@ -117,10 +117,8 @@ async def clock(request: Request) -> Response:
         return body
     if set(body) == {"advance"}:
         seconds = body["advance"]
-        if (
-            isinstance(seconds, bool)
-            or (not isinstance(seconds, (int, float))
-            and not hasattr(seconds, "is_finite"))
+        if isinstance(seconds, bool) or (
+            not isinstance(seconds, (int, float)) and not hasattr(seconds, "is_finite")
         ):
             return control_error("advance must be a number of seconds")
         try:

@@ -21,9 +21,10 @@ def new_tid() -> str:
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    return Response(
-        jsoncodec.dumps(body), status_code=status, media_type=JSON_TYPE, headers=headers
-    )
+    # A lone surrogate echoed from client input (a path segment in a fault's Detail) has no
+    # UTF-8 form: it goes out as "?" rather than failing the whole response.
+    content = jsoncodec.dumps(body).encode("utf-8", "replace")
+    return Response(content, status_code=status, media_type=JSON_TYPE, headers=headers)
 
 
 def envelope(key: str, payload: Any, now: datetime, tz: str) -> dict[str, Any]:

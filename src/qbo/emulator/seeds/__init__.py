@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from qbo.emulator.domain.session import Session
+from qbo.emulator.ledger.bulk import bulk
 from qbo.emulator.seeds.demo import seed_demo
 from qbo.emulator.seeds.empty import seed_empty
 from qbo.emulator.seeds.large import seed_large
@@ -20,8 +21,10 @@ def check_seed(seed: str) -> str:
 
 
 def apply_seed(s: Session, seed: str) -> None:
-    seed_empty(s)
-    if seed == "demo":
-        seed_demo(s)
-    elif seed.startswith("large:"):
-        seed_large(s, int(seed.split(":", 1)[1]))
+    # Balances of accounts and customers are written once at the end (ledger.bulk).
+    with bulk(s):
+        seed_empty(s)
+        if seed == "demo":
+            seed_demo(s)
+        elif seed.startswith("large:"):
+            seed_large(s, int(seed.split(":", 1)[1]))

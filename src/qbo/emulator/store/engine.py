@@ -86,6 +86,11 @@ class Store:
         self.tables = Tables.build()
         self.is_sqlite = engine.dialect.name == "sqlite"
         self._write_lock = threading.RLock()
+        # An in-memory database is one connection shared by every thread (StaticPool): a
+        # read must not interleave with another thread's transaction on it, so reads take
+        # the write lock too (a background task such as webhook delivery reads while
+        # requests write).
+        self._shared_connection = isinstance(engine.pool, StaticPool)
 
     def create_schema(self) -> None:
         self.tables.metadata.create_all(self.engine)
@@ -93,6 +98,10 @@ class Store:
     @contextmanager
     def read(self) -> Iterator[Connection]:
         """A read transaction (a consistent snapshot on both databases)."""
+        if self._shared_connection:
+            with self._write_lock, self.engine.connect() as conn, conn.begin():
+                yield conn
+            return
         with self.engine.connect() as conn, conn.begin():
             yield conn
 

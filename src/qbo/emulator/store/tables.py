@@ -4,17 +4,22 @@ Each entity gets its own table: the document as JSON plus one *query column* per
 filterable top-level property, holding a normalised value so that the query language can
 compile to plain, indexable SQL that behaves the same on SQLite and PostgreSQL:
 
-- strings, enums and reference ids are stored lower-cased with binary ("C") collation, so
-  comparison, LIKE and ordering are case-insensitive and identical on both databases;
-- money and other decimals as double precision, integers as BIGINT, booleans as BOOLEAN;
+- strings and enums are stored case-folded with binary ("C") collation, so comparison,
+  LIKE and ordering are case-insensitive and identical on both databases; reference ids
+  as :func:`id_text` (numeric order first);
+- money, other decimals and integers as double precision, booleans as BOOLEAN;
 - dates as ``YYYY-MM-DD`` text (which sorts as dates); datetimes as epoch milliseconds.
+
+Every value goes through the reference evaluator's reading (:func:`column_value`), so the
+database and :func:`qbo.query.evaluate` agree on what a stored value means.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
-from decimal import Decimal, InvalidOperation
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -40,6 +45,7 @@ from sqlalchemy.sql.dml import Delete, Insert, Update
 from sqlalchemy.sql.selectable import Select
 from sqlalchemy.types import TypeEngine
 
+from qbo.query.evaluator import comparable, normalize_stored
 from qbo.query.values import fold
 from qbo.schema import EntityDef, FieldDef, Kind, catalogue
 
@@ -79,55 +85,63 @@ def queryable_fields(entity: EntityDef) -> list[FieldDef]:
 def id_text(value: Any) -> str:
     """Reference ids as text that sorts like the query language's Id order.
 
-    Digits sort numerically and before any other text: ``9`` < ``10`` < ``USD``.
+    Digits sort numerically and before any other text: ``9`` < ``10`` < ``USD``
+    (:func:`qbo.query.id_key`); ``007`` is ``7``. Digit strings longer than 20 (no real id)
+    sort after all shorter ones, by length and then digits, so the order stays numeric.
     """
     text = str(value)
     if text.isascii() and text.isdigit():
-        return "0" + text.rjust(20, "0")
+        digits = text.lstrip("0") or "0"
+        if len(digits) <= 20:
+            return "0" + digits.rjust(20, "0")
+        return "0:" + f"{len(digits):06d}" + digits
     return "1" + fold(text)
 
 
-def normalise(kind: Kind, value: Any, zone: str = "UTC") -> Any:
-    """The query-column value for a property value as it appears in a document.
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MS = timedelta(milliseconds=1)
 
-    Mirrors :func:`qbo.query.evaluator.normalize_stored`, so SQL and the reference
-    evaluator compare and order alike: folded text, numeric-first ids, dates as ISO text,
-    datetimes as epoch milliseconds (naive ones read in the company's zone).
+
+@cache
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def encode(value: Any) -> Any:
+    """A comparable value (:func:`qbo.query.evaluator.comparable`) as a query-column value.
+
+    Each encoding keeps the comparable's order under plain SQL comparison on both
+    databases: id keys as :func:`id_text`, text as is (already folded), decimals as
+    doubles (exact to 15 significant digits), dates as ISO text, datetimes as epoch
+    milliseconds (rounded down), times as ISO text.
     """
-    if value is None:
-        return None
-    if kind is Kind.REF:
-        ref = value.get("value") if isinstance(value, dict) else value
-        return None if ref is None else id_text(ref)
-    if kind in (Kind.STRING, Kind.ENUM):
-        return fold(str(value))
-    if kind is Kind.TIME:
-        try:
-            return (value if isinstance(value, time) else time.fromisoformat(str(value))).isoformat()
-        except ValueError:
-            return None
-    if kind in (Kind.DECIMAL, Kind.INTEGER):
-        try:
-            return float(Decimal(str(value)))
-        except (InvalidOperation, ValueError):
-            return None
-    if kind is Kind.BOOLEAN:
-        return bool(value)
-    if kind is Kind.DATE:
-        if isinstance(value, (date, datetime)):
-            return value.isoformat()[:10]
-        return str(value)[:10]
-    if kind is Kind.DATETIME:
-        moment = value if isinstance(value, datetime) else None
-        if moment is None:
-            try:
-                moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-            except ValueError:
-                return None
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=ZoneInfo(zone))
-        return int(moment.timestamp() * 1000)
+    if value is None or isinstance(value, bool | str):
+        return value
+    if isinstance(value, tuple):
+        return id_text(value[2]) if value[0] == 0 else "1" + value[2]
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, datetime):
+        return (value - EPOCH) // _MS
+    if isinstance(value, date | time):
+        return value.isoformat()
     return None
+
+
+def column_value(field: FieldDef, value: Any, zone: str = "UTC") -> Any:
+    """The query-column value of ``field`` for a document's value (None: missing)."""
+    return encode(normalize_stored(value, field, _zone(zone)))
+
+
+def normalise(kind: Kind, value: Any, zone: str = "UTC") -> Any:
+    """The query-column value for a property value of ``kind`` as it appears in a document.
+
+    Built on :func:`qbo.query.evaluator.comparable`, so SQL and the reference evaluator
+    read every stored value alike: folded text, numeric-first ids, dates as ISO text,
+    datetimes as instants (naive ones read in the company's zone), unreadable values as
+    missing. References are ids; for id-typed string fields use :func:`column_value`.
+    """
+    return encode(comparable(value, kind, _zone(zone), id_like=kind is Kind.REF))
 
 
 @dataclass(frozen=True)
@@ -173,7 +187,12 @@ class EntityTable:
         return stmt
 
     def row(
-        self, realm_id: str, doc: dict[str, Any], created_ms: int, updated_ms: int, zone: str = "UTC"
+        self,
+        realm_id: str,
+        doc: dict[str, Any],
+        created_ms: int,
+        updated_ms: int,
+        zone: str = "UTC",
     ) -> dict[str, Any]:
         values: dict[str, Any] = {
             "realm_id": realm_id,
@@ -183,7 +202,7 @@ class EntityTable:
             "updated_ms": updated_ms,
         }
         for f in self.fields:
-            values[column_name(f.name)] = normalise(f.kind, doc.get(f.name), zone)
+            values[column_name(f.name)] = column_value(f, doc.get(f.name), zone)
         return values
 
 
@@ -249,6 +268,9 @@ class Tables:
             Column("changed_ms", BigInteger, nullable=False),
             Column("deleted_id", BigInteger, nullable=True),
             Index("ix_changes_realm_time", "realm_id", "changed_ms"),
+            # Never reuse a seq after rows are deleted (a realm reset): readers keep cursors
+            # on it (webhooks), and a reused seq below a cursor would be skipped.
+            sqlite_autoincrement=True,
         )
         entity_tables: dict[str, EntityTable] = {}
         for entity in catalogue().entities.values():

@@ -7,18 +7,27 @@ from functools import cache
 from qbo.emulator.domain.rules.accounts import AccountRule
 from qbo.emulator.domain.rules.base import Rule
 from qbo.emulator.domain.rules.items import ItemRule
-from qbo.emulator.domain.rules.names import ActiveRule, HierarchyRule, PersonRule, UniqueNameRule
+from qbo.emulator.domain.rules.names import (
+    ActiveRule,
+    CurrencyRule,
+    HierarchyRule,
+    PersonRule,
+    UniqueNameRule,
+)
 from qbo.emulator.domain.rules.transactions import (
     NUMBERED,
+    POSTING,
     DocNumberRule,
     JournalEntryRule,
     PaymentRule,
     PositiveAmountRule,
+    PostingRule,
     PurchaseFormRule,
     SalesFormRule,
     SumLinesRule,
     TxnRule,
 )
+from qbo.emulator.ledger.currency import CurrencyPrefsRule
 from qbo.schema import EntityKind, catalogue
 
 __all__ = ["Rule", "rules_for"]
@@ -33,6 +42,7 @@ _SPECIFIC: dict[str, tuple[Rule, ...]] = {
     "Department": (HierarchyRule("Name"), UniqueNameRule("FullyQualifiedName")),
     "Term": (UniqueNameRule("Name"),),
     "PaymentMethod": (UniqueNameRule("Name"),),
+    "CompanyCurrency": (CurrencyRule(), UniqueNameRule("Code")),
     "Invoice": (SalesFormRule(),),
     "Estimate": (SalesFormRule(),),
     "SalesReceipt": (SalesFormRule(),),
@@ -62,4 +72,7 @@ def rules_for(entity: str) -> tuple[Rule, ...]:
         generic.append(TxnRule())
         if entity in NUMBERED:
             generic.append(DocNumberRule())
-    return (*generic, *_SPECIFIC.get(entity, ()))
+    ledger: tuple[Rule, ...] = (PostingRule(),) if entity in POSTING else ()
+    if entity == "Preferences":
+        ledger = (CurrencyPrefsRule(),)
+    return (*generic, *_SPECIFIC.get(entity, ()), *ledger)

@@ -72,6 +72,8 @@ class HierarchyRule(Rule):
             raise Fault.of("6000", "An object cannot be its own parent", element="ParentRef")
         parent = s.get(entity.name, parent_ref["value"])
         assert parent is not None  # references were checked before apply
+        if old is not None:
+            self._refuse_cycle(s, entity, parent, str(old.get("Id")))
         level = int(parent.get("Level", 0)) + 1
         if level >= MAX_DEPTH:
             raise Fault.of(
@@ -91,6 +93,23 @@ class HierarchyRule(Rule):
             doc.setdefault("BillWithParent", False)
         elif "Level" in entity.fields:
             doc["Level"] = level
+
+    @staticmethod
+    def _refuse_cycle(s: Session, entity: EntityDef, parent: dict[str, Any], own_id: str) -> None:
+        """An object cannot move under one of its own descendants."""
+        seen = 0
+        ancestor: dict[str, Any] | None = parent
+        while ancestor is not None and seen <= MAX_DEPTH:
+            if str(ancestor.get("Id")) == own_id:
+                raise Fault.of(
+                    "6000",
+                    f"A {entity.name.lower()} cannot be moved under one of its own sub-"
+                    f"{entity.name.lower()}s",
+                    element="ParentRef",
+                )
+            above = ancestor.get("ParentRef")
+            ancestor = s.get(entity.name, above["value"]) if isinstance(above, dict) else None
+            seen += 1
 
 
 class UniqueNameRule(Rule):
@@ -135,7 +154,8 @@ class PersonRule(Rule):
                     if (kind, other.get("Id")) != own:
                         raise duplicate_name(name, kind, str(other.get("Id")))
             doc.setdefault("PrintOnCheckName", name)
-        doc.setdefault("CurrencyRef", s.home_currency_ref())
+        if "CurrencyRef" in entity.fields:  # Employee has none: a read-back must post back
+            doc.setdefault("CurrencyRef", s.home_currency_ref())
         if entity.name in ("Customer", "Vendor"):
             doc["Balance"] = old.get("Balance", ZERO) if old else ZERO
         if entity.name == "Customer":
@@ -147,3 +167,15 @@ class PersonRule(Rule):
             doc.setdefault("Vendor1099", False)
         if entity.name == "Employee":
             doc.setdefault("BillableTime", False)
+
+
+class CurrencyRule(Rule):
+    """CompanyCurrency: an upper-case ISO code and the currency's name, filled as QBO does."""
+
+    def prepare(
+        self, s: Session, entity: EntityDef, doc: dict[str, Any], old: dict[str, Any] | None
+    ) -> None:
+        code = doc.get("Code")
+        if isinstance(code, str) and code.strip():
+            doc["Code"] = code.strip().upper()
+            doc["Name"] = s.currency_name(doc["Code"])

@@ -1,8 +1,9 @@
-"""Transactions: dates, lines, document numbers and totals.
+"""Transactions: dates, currency, lines, document numbers, totals, tax and postings.
 
-Totals are computed from the lines exactly as QBO does, with Decimal arithmetic. Tax,
-balances and ledger postings beyond an invoice's own ``Balance`` belong to the ledger
-rules; here a transaction is internally consistent on its own.
+Totals are computed from the lines exactly as QBO does, with Decimal arithmetic. The last
+rule of every posting transaction, :class:`PostingRule`, books it in the ledger
+(``qbo.emulator.ledger``), which derives balances (Invoice.Balance, Customer.Balance,
+Account.CurrentBalance, ...) from the postings in the same database transaction.
 """
 
 from __future__ import annotations
@@ -13,7 +14,10 @@ from typing import Any
 
 from qbo.emulator.domain.rules.base import Rule
 from qbo.emulator.domain.session import Session
+from qbo.emulator.domain.taxservice import sales_tax
 from qbo.emulator.domain.values import ZERO, dec, money, ref_id, tidy
+from qbo.emulator.ledger.book import book, unbook
+from qbo.emulator.ledger.currency import apply_currency
 from qbo.emulator.timefmt import local_date
 from qbo.schema import EntityDef
 from qbo.schema.faults import Fault
@@ -48,22 +52,7 @@ class TxnRule(Rule):
         if "TxnDate" in entity.fields:
             doc.setdefault("TxnDate", local_date(s.now, s.realm.timezone).isoformat())
         if "CurrencyRef" in entity.fields:
-            home = s.home_currency_ref()
-            given = doc.get("CurrencyRef")
-            if given is None:
-                doc["CurrencyRef"] = home
-            elif given["value"].upper() != home["value"] and not s.multicurrency_enabled():
-                raise Fault.of(
-                    "6000",
-                    f"Multicurrency is not enabled for this company: CurrencyRef {given['value']} "
-                    f"is not the home currency {home['value']}",
-                    element="CurrencyRef",
-                )
-            else:
-                doc["CurrencyRef"] = {
-                    "value": given["value"].upper(),
-                    "name": s.currency_name(given["value"]),
-                }
+            apply_currency(s, entity, doc)
         if "Line" in doc:
             kept = [ln for ln in lines(doc) if detail_of(ln) != SUBTOTAL_LINE]
             used = {str(ln["Id"]) for ln in kept if "Id" in ln}
@@ -169,13 +158,21 @@ def check_amount(detail: dict[str, Any], line: dict[str, Any], index: int) -> No
         )
 
 
+def _is_taxable(detail: dict[str, Any], item: dict[str, Any] | None) -> bool:
+    """A US sales line is taxable with TaxCodeRef TAX; without one, when its item is."""
+    code = ref_id(detail.get("TaxCodeRef"))
+    if code is not None:
+        return code.upper() == "TAX"
+    return bool(item and item.get("Taxable"))
+
+
 class SalesFormRule(Rule):
-    """Invoice, Estimate, SalesReceipt, CreditMemo, RefundReceipt: lines and totals."""
+    """Invoice, Estimate, SalesReceipt, CreditMemo, RefundReceipt: lines, discount, tax, totals."""
 
     def apply(
         self, s: Session, entity: EntityDef, doc: dict[str, Any], old: dict[str, Any] | None
     ) -> None:
-        subtotal = ZERO
+        subtotal = taxable = ZERO
         discount_lines: list[dict[str, Any]] = []
         for index, line in enumerate(lines(doc)):
             kind = detail_of(line)
@@ -183,11 +180,16 @@ class SalesFormRule(Rule):
                 detail = line.setdefault(SALES_LINE, {})
                 check_amount(detail, line, index)
                 item_id = ref_id(detail.get("ItemRef"))
-                if item_id is not None and "ItemAccountRef" not in detail:
-                    item = s.get("Item", item_id)
-                    if item is not None and item.get("IncomeAccountRef"):
-                        detail["ItemAccountRef"] = dict(item["IncomeAccountRef"])
+                item = s.get("Item", item_id) if item_id is not None else None
+                if (
+                    item is not None
+                    and "ItemAccountRef" not in detail
+                    and item.get("IncomeAccountRef")
+                ):
+                    detail["ItemAccountRef"] = dict(item["IncomeAccountRef"])
                 subtotal += dec(line["Amount"])
+                if _is_taxable(detail, item):
+                    taxable += dec(line["Amount"])
             elif kind == GROUP_LINE:
                 subtotal += dec(line.get("Amount"))
             elif kind == DISCOUNT_LINE:
@@ -197,10 +199,33 @@ class SalesFormRule(Rule):
             detail = line.setdefault(DISCOUNT_LINE, {})
             if detail.get("PercentBased") and detail.get("DiscountPercent") is not None:
                 line["Amount"] = money(subtotal * dec(detail["DiscountPercent"]) / Decimal(100))
+            elif line.get("Amount") is None:
+                raise Fault.of(
+                    "2020",
+                    "Required parameter Line.Amount is missing for a discount line that is not "
+                    "percent based",
+                    element="Line.Amount",
+                )
             discount += dec(line.get("Amount"))
-        tax_detail = doc.get("TxnTaxDetail") or {}
+        if discount > subtotal:
+            raise Fault.of(
+                "6000",
+                f"The discount ({tidy(discount)}) is more than the subtotal ({tidy(subtotal)})",
+                element="Line.Amount",
+            )
+        doc.setdefault("ApplyTaxAfterDiscount", False)
+        customer_id = ref_id(doc.get("CustomerRef"))
+        customer = s.get("Customer", customer_id) if customer_id else None
+        tax_detail = sales_tax(
+            s,
+            doc.get("TxnTaxDetail") or {},
+            taxable,
+            subtotal,
+            discount,
+            bool(doc.get("ApplyTaxAfterDiscount")),
+            exempt=customer is not None and customer.get("Taxable") is False,
+        )
         total_tax = dec(tax_detail.get("TotalTax"))
-        tax_detail["TotalTax"] = tidy(total_tax)
         doc["TxnTaxDetail"] = tax_detail
         total = money(subtotal - discount + total_tax)
         doc["Line"] = [
@@ -208,15 +233,14 @@ class SalesFormRule(Rule):
             {"Amount": tidy(subtotal), "DetailType": SUBTOTAL_LINE, SUBTOTAL_LINE: {}},
         ]
         doc["TotalAmt"] = total
-        doc.setdefault("ApplyTaxAfterDiscount", False)
         doc.setdefault("PrintStatus", "NotSet")
         if "EmailStatus" in entity.fields:
             doc.setdefault("EmailStatus", "NotSet")
         self._from_customer(s, entity, doc)
         if entity.name == "Invoice":
-            paid = dec(old.get("TotalAmt")) - dec(old.get("Balance")) if old else ZERO
-            doc["Balance"] = money(total - paid - dec(doc.get("Deposit")))
+            # Balance and HomeBalance are set by the ledger from the open item.
             doc.setdefault("Deposit", ZERO)
+            doc["Balance"] = money(total - dec(doc.get("Deposit")))
             for flag in (
                 "AllowIPNPayment",
                 "AllowOnlinePayment",
@@ -225,9 +249,8 @@ class SalesFormRule(Rule):
             ):
                 doc.setdefault(flag, False)
         elif entity.name == "CreditMemo":
-            used = dec(old.get("TotalAmt")) - dec(old.get("Balance")) if old else ZERO
-            doc["Balance"] = money(total - used)
-            doc["RemainingCredit"] = doc["Balance"]
+            doc["Balance"] = total
+            doc["RemainingCredit"] = total
         elif "Balance" in entity.fields:
             doc["Balance"] = ZERO
 
@@ -291,8 +314,7 @@ class PurchaseFormRule(Rule):
             total += dec(line["Amount"])
         doc["TotalAmt"] = money(total)
         if entity.name == "Bill":
-            paid = dec(old.get("TotalAmt")) - dec(old.get("Balance")) if old else ZERO
-            doc["Balance"] = money(total - paid)
+            doc["Balance"] = money(total)  # the ledger sets the open balance
             vendor_id = ref_id(doc.get("VendorRef"))
             vendor = s.get("Vendor", vendor_id) if vendor_id else None
             term_id = ref_id(doc.get("SalesTermRef")) or (
@@ -309,16 +331,39 @@ class PurchaseFormRule(Rule):
 
 
 class SumLinesRule(Rule):
-    """Deposit and SalesReceipt-like documents whose TotalAmt is the sum of line amounts."""
+    """Deposit: TotalAmt is the sum of the line amounts less any cash back."""
 
     def apply(
         self, s: Session, entity: EntityDef, doc: dict[str, Any], old: dict[str, Any] | None
     ) -> None:
-        doc["TotalAmt"] = money(sum((dec(line.get("Amount")) for line in lines(doc)), ZERO))
+        total = sum((dec(line.get("Amount")) for line in lines(doc)), ZERO)
+        for index, line in enumerate(lines(doc)):
+            if line.get("Amount") is None or dec(line.get("Amount")) < 0:
+                raise Fault.of(
+                    "6000",
+                    f"Deposit Line {index + 1} needs a positive Amount",
+                    element="Line.Amount",
+                )
+        cash_back = doc.get("CashBack")
+        if isinstance(cash_back, dict):
+            back = dec(cash_back.get("Amount"))
+            if back < 0 or back > total:
+                raise Fault.of(
+                    "6000",
+                    "CashBack.Amount must be between zero and the sum of the deposit lines",
+                    element="CashBack.Amount",
+                )
+            total -= back
+        doc["TotalAmt"] = money(total)
 
 
 class PaymentRule(Rule):
-    """Payment and BillPayment: lines may not apply more than the payment's total."""
+    """Payment and BillPayment: a non-negative total and positive line amounts.
+
+    What the lines may be applied to, and the unapplied amount, follow from the ledger's
+    open items (``ledger.openitems``): applying more than a document's open balance, or
+    more than the payment's total, is a business validation fault (6000).
+    """
 
     def apply(
         self, s: Session, entity: EntityDef, doc: dict[str, Any], old: dict[str, Any] | None
@@ -326,16 +371,16 @@ class PaymentRule(Rule):
         total = dec(doc.get("TotalAmt"))
         if total < 0:
             raise Fault.of("6000", "TotalAmt cannot be negative", element="TotalAmt")
-        applied = sum((dec(line.get("Amount")) for line in lines(doc)), ZERO)
-        if applied > total:
-            raise Fault.of(
-                "6000",
-                f"The amount applied ({tidy(applied)}) is more than the payment's TotalAmt ({tidy(total)})",
-                element="Line.Amount",
-            )
-        doc["TotalAmt"] = tidy(total)
+        for index, line in enumerate(lines(doc)):
+            if dec(line.get("Amount")) < 0:
+                raise Fault.of(
+                    "6000",
+                    f"Line {index + 1} Amount cannot be negative",
+                    element="Line.Amount",
+                )
+        doc["TotalAmt"] = money(total)
         if entity.name == "Payment":
-            doc["UnappliedAmt"] = money(total - applied)
+            doc["UnappliedAmt"] = doc["TotalAmt"]  # set from the ledger when booked
             doc.setdefault("ProcessPayment", False)
 
     def void(self, s: Session, entity: EntityDef, doc: dict[str, Any]) -> None:
@@ -398,3 +443,55 @@ class PositiveAmountRule(Rule):
                 "FromAccountRef and ToAccountRef must be different accounts",
                 element="ToAccountRef",
             )
+
+
+class PostingRule(Rule):
+    """Books the transaction in the ledger: the last rule of every posting entity.
+
+    Create posts, update replaces the postings, delete removes them and void zeroes them,
+    all in the request's own database transaction. Deleting or voiding a document that a
+    payment or deposit is applied to is refused (6000); delete or void that first.
+    """
+
+    def apply(
+        self, s: Session, entity: EntityDef, doc: dict[str, Any], old: dict[str, Any] | None
+    ) -> None:
+        if entity.name == "Item" and old is not None:
+            # Quantity on hand is derived from the postings; change it with an
+            # InventoryAdjustment, not by editing the item.
+            for prop in ("QtyOnHand", "AvgCost"):
+                if prop in old:
+                    doc[prop] = old[prop]
+                else:
+                    doc.pop(prop, None)
+            return
+        if entity.name == "Account" and old is not None:
+            return  # an opening balance is entered once, when the account is created
+        book(s, entity.name, doc, is_new=old is None)
+
+    def void(self, s: Session, entity: EntityDef, doc: dict[str, Any]) -> None:
+        unbook(s, entity.name, doc, voided=True)
+
+    def delete(self, s: Session, entity: EntityDef, doc: dict[str, Any]) -> None:
+        unbook(s, entity.name, doc, voided=False)
+
+
+#: Entities that write ledger entries.
+POSTING = (
+    "Invoice",
+    "SalesReceipt",
+    "CreditMemo",
+    "RefundReceipt",
+    "Payment",
+    "Bill",
+    "VendorCredit",
+    "Purchase",
+    "BillPayment",
+    "Deposit",
+    "Transfer",
+    "JournalEntry",
+    "InventoryAdjustment",
+    "CreditCardPaymentTxn",
+    "Item",
+    "Account",
+)

@@ -1,0 +1,99 @@
+"""``qbo emulator apps``: register and list OAuth apps on a running emulator.
+
+A thin shell over the control plane (``POST`` / ``GET /_emulator/apps``): the command
+prints the server's JSON, so a script can read the client id and secret from stdout.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated, Any
+
+import typer
+
+app = typer.Typer(help="Register and list OAuth apps of a running emulator.", no_args_is_help=True)
+
+UrlOption = Annotated[
+    str,
+    typer.Option("--url", help="The emulator's base URL, e.g. http://127.0.0.1:8555."),
+]
+AdminTokenOption = Annotated[
+    str | None,
+    typer.Option(
+        "--admin-token",
+        help="The emulator's admin token, when it was started with one.",
+        envvar="QBO_EMULATOR_ADMIN_TOKEN",
+    ),
+]
+
+
+def _call(method: str, url: str, admin_token: str | None, body: Any = None) -> Any:
+    import httpx  # imported here so `qbo --help` stays fast
+
+    headers = {"Authorization": f"Bearer {admin_token}"} if admin_token else {}
+    try:
+        response = httpx.request(method, url, json=body, headers=headers, timeout=30)
+    except httpx.HTTPError as exc:
+        typer.echo(f"error: cannot reach the emulator at {url}: {type(exc).__name__}", err=True)
+        raise typer.Exit(1) from None
+    try:
+        data = response.json()
+    except ValueError:
+        data = None
+    if response.status_code >= 400:
+        message = data.get("error") if isinstance(data, dict) else None
+        typer.echo(
+            f"error: HTTP {response.status_code}: {message or response.text[:200]}", err=True
+        )
+        raise typer.Exit(1)
+    return data
+
+
+@app.command("create")
+def create(
+    url: UrlOption,
+    name: Annotated[str, typer.Option("--name", help="The app's name, shown on the consent page.")],
+    redirect_uri: Annotated[
+        list[str],
+        typer.Option("--redirect-uri", help="A redirect URI the app may use (repeatable)."),
+    ],
+    scope: Annotated[
+        list[str] | None,
+        typer.Option("--scope", help="A scope the app may ask for (repeatable; default: all)."),
+    ] = None,
+    auto_approve: Annotated[
+        bool,
+        typer.Option(
+            "--auto-approve",
+            help="Skip the consent page: approve at once for the first user and company.",
+        ),
+    ] = False,
+    webhook_url: Annotated[
+        str | None, typer.Option("--webhook-url", help="Where webhooks will be delivered.")
+    ] = None,
+    webhook_format: Annotated[
+        str, typer.Option("--webhook-format", help="cloudevents (default) or legacy.")
+    ] = "cloudevents",
+    admin_token: AdminTokenOption = None,
+) -> None:
+    """Register an app; prints {"client_id", "client_secret", "verifier_token", ...} as JSON."""
+    body: dict[str, Any] = {
+        "name": name,
+        "redirect_uris": redirect_uri,
+        "auto_approve": auto_approve,
+        "webhook_format": webhook_format,
+    }
+    if scope:
+        body["scopes"] = scope
+    if webhook_url is not None:
+        body["webhook_url"] = webhook_url
+    created = _call("POST", url.rstrip("/") + "/_emulator/apps", admin_token, body)
+    sys.stdout.write(json.dumps(created, indent=2) + "\n")
+
+
+@app.command("list")
+def list_apps(url: UrlOption, admin_token: AdminTokenOption = None) -> None:
+    """List the registered apps as JSON (without secrets)."""
+    apps = _call("GET", url.rstrip("/") + "/_emulator/apps", admin_token)
+    sys.stdout.write(json.dumps(apps, indent=2) + "\n")

@@ -1,0 +1,271 @@
+"""The request core: one logical request in, one response or one typed error out.
+
+Every API call goes through :meth:`AsyncTransport.request`, which
+
+1. fixes the request once (URL, ``minorversion``, the write's ``requestid``, the body
+   bytes), so every retry sends exactly the same request;
+2. per attempt: waits for the pacer's admission, tells the hooks, sends through httpx
+   (authentication is an ``httpx.Auth``, so token refresh happens inside ``send``),
+   releases the pacer slot, and classifies the outcome;
+3. retries transport failures, 429 and 5xx as the :class:`~qbo.client.retry.RetryPolicy`
+   says, and raises anything else (or the last failure) as a typed
+   :class:`~qbo.client.errors.QBOError`.
+
+Logs go to the ``qbo.client`` logger: method, path, status, attempt, timing and
+``intuit_tid``; never headers, bodies or tokens.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import httpx
+
+from qbo.client.config import ClientSettings, check_request_id, new_request_id
+from qbo.client.error_parsing import error_from_response, error_from_transport, intuit_tid_of
+from qbo.client.errors import QBOError
+from qbo.client.hooks import RequestEvent, ResponseEvent, RetryEvent
+from qbo.client.pacing import Cost, Ticket
+from qbo.client.responses import parse_json
+from qbo.client.timing import asleep
+from qbo.schema import jsoncodec
+
+log = logging.getLogger("qbo.client")
+
+#: The httpx failures that mean "the request may not have completed": retried.
+RETRYABLE_TRANSPORT = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
+
+
+class AsyncTransport:
+    """HTTP for one company: pacing, retries, hooks and logging around an httpx client."""
+
+    def __init__(
+        self,
+        settings: ClientSettings,
+        auth: Callable[[], httpx.Auth | None],
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        http_client: httpx.AsyncClient | None = None,
+    ) -> None:
+        self.settings = settings
+        self._auth_factory = auth
+        self._auth: httpx.Auth | None = None
+        self._auth_built = False
+        self._transport = transport
+        self._http = http_client
+        self._owns_http = http_client is None
+        self._lock = threading.Lock()
+        self._rng = settings.retry.rng()
+        self._closed = False
+
+    # -- lifecycle ----------------------------------------------------------------------
+
+    def _client(self) -> httpx.AsyncClient:
+        """The httpx client, made on first use (creating one loads TLS certificates)."""
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("this qbo client is closed")
+            if self._http is None:
+                self._http = httpx.AsyncClient(
+                    transport=self._transport,
+                    timeout=self.settings.timeout,
+                    headers={"User-Agent": self.settings.user_agent},
+                    follow_redirects=False,
+                )
+            return self._http
+
+    def _authentication(self) -> httpx.Auth | None:
+        with self._lock:
+            if not self._auth_built:
+                self._auth = self._auth_factory()
+                self._auth_built = True
+            return self._auth
+
+    async def aclose(self) -> None:
+        with self._lock:
+            http, self._http = self._http, None
+            self._closed = True
+        if http is not None and self._owns_http:
+            await http.aclose()
+
+    # -- requests -----------------------------------------------------------------------
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json: Any = None,
+        content: bytes | None = None,
+        content_type: str | None = None,
+        accept: str = "application/json",
+        write: bool = False,
+        request_id: str | None = None,
+        cost: Cost | None = None,
+    ) -> httpx.Response:
+        """Send one logical request (retried as needed); the 2xx response or a QBOError."""
+        query: dict[str, str] = dict(params or {})
+        if self.settings.minor_version is not None:
+            query["minorversion"] = str(self.settings.minor_version)
+        rid: str | None = None
+        if write:
+            rid = check_request_id(request_id) if request_id is not None else new_request_id()
+            query["requestid"] = rid
+        body = content
+        if json is not None:
+            body = jsoncodec.dumps(json).encode("utf-8")
+            content_type = content_type or "application/json"
+        headers = {"Accept": accept}
+        if body is not None:
+            headers["Content-Type"] = content_type or "application/octet-stream"
+        url = f"{self.settings.company_url}/{path.lstrip('/')}"
+        return await self._send_with_retries(
+            method, url, path, query, body, headers, rid, cost or Cost(), auth=True
+        )
+
+    async def request_json(self, method: str, path: str, **kwargs: Any) -> Any:
+        """:meth:`request` and parse the body (Decimal money); a Fault in a 200 is raised."""
+        response = await self.request(method, path, **kwargs)
+        return parse_json(response)
+
+    async def fetch_url(self, url: str) -> bytes:
+        """GET an absolute URL handed out by QBO (a download link): no credentials are sent.
+
+        Download links point at storage hosts that must never see the bearer token; they
+        are retried like API calls.
+        """
+        response = await self._send_with_retries(
+            "GET", url, "download", {}, None, {"Accept": "*/*"}, None, None, auth=False
+        )
+        return response.content
+
+    async def _admit(self, cost: Cost | None) -> Ticket | None:
+        pacer = self.settings.pacer
+        if pacer is None or cost is None:
+            return None
+        key = self.settings.pacing_key
+        while True:
+            got = pacer.try_acquire(key, cost)
+            if isinstance(got, Ticket):
+                return got
+            await asleep(got)
+
+    def _release(self, ticket: Ticket | None) -> None:
+        if ticket is not None and self.settings.pacer is not None:
+            self.settings.pacer.release(ticket)
+
+    async def _send_with_retries(
+        self,
+        method: str,
+        url: str,
+        path: str,
+        query: dict[str, str],
+        body: bytes | None,
+        headers: dict[str, str],
+        request_id: str | None,
+        cost: Cost | None,
+        *,
+        auth: bool,
+    ) -> httpx.Response:
+        settings = self.settings
+        hooks = settings.hooks
+        realm = settings.realm_id
+        client = self._client()
+        credentials = self._authentication() if auth else None
+        attempt = 0
+        while True:
+            attempt += 1
+            ticket = await self._admit(cost)
+            hooks.request(RequestEvent(method, url, path, realm, attempt, request_id))
+            started = time.monotonic()
+            response: httpx.Response | None = None
+            error: QBOError
+            try:
+                request = client.build_request(
+                    method, url, params=query or None, content=body, headers=headers
+                )
+                if credentials is not None:
+                    response = await client.send(
+                        request, auth=credentials, follow_redirects=not auth
+                    )
+                else:
+                    response = await client.send(request, follow_redirects=not auth)
+            except RETRYABLE_TRANSPORT as exc:
+                error = error_from_transport(exc, what=f"{method} {path}")
+            except httpx.TransportError as exc:  # misconfiguration (bad URL scheme, proxy)
+                raise error_from_transport(exc, what=f"{method} {path}") from exc
+            finally:
+                self._release(ticket)
+            elapsed = time.monotonic() - started
+            tid = intuit_tid_of(response) if response is not None else None
+            if response is not None and response.is_success:
+                hooks.response(
+                    ResponseEvent(
+                        method,
+                        url,
+                        path,
+                        realm,
+                        attempt,
+                        request_id,
+                        response.status_code,
+                        elapsed,
+                        tid,
+                        None,
+                    )
+                )
+                log.debug(
+                    "%s %s -> %d in %.3fs (attempt %d, intuit_tid=%s)",
+                    method,
+                    path,
+                    response.status_code,
+                    elapsed,
+                    attempt,
+                    tid,
+                )
+                return response
+            if response is not None:
+                error = error_from_response(response)
+            status = response.status_code if response is not None else None
+            hooks.response(
+                ResponseEvent(
+                    method, url, path, realm, attempt, request_id, status, elapsed, tid, error
+                )
+            )
+            delay = settings.retry.delay(error, attempt, self._rng)
+            if delay is None and attempt > 1 and settings.retry.is_retryable(error):
+                log.warning(
+                    "%s %s -> %s: giving up after %d attempts (intuit_tid=%s)",
+                    method,
+                    path,
+                    status or type(error).__name__,
+                    attempt,
+                    tid,
+                )
+                raise error
+            if delay is None:
+                log.debug(
+                    "%s %s -> %s (attempt %d, intuit_tid=%s): %s",
+                    method,
+                    path,
+                    status or "no response",
+                    attempt,
+                    tid,
+                    type(error).__name__,
+                )
+                raise error
+            log.info(
+                "%s %s -> %s (attempt %d, intuit_tid=%s); retrying in %.2fs",
+                method,
+                path,
+                status or type(error).__name__,
+                attempt,
+                tid,
+                delay,
+            )
+            hooks.retry(RetryEvent(method, url, path, realm, attempt, request_id, delay, error))
+            await asleep(delay)

@@ -1,0 +1,300 @@
+"""Client-side pacing under Intuit's per-realm limits, so a busy client never draws a 429.
+
+Intuit's limits (guide section 5): 500 requests per minute per realm (a batch counts once
+per item), 10 per second, 10 in flight, 40 batch requests per minute. QBO counts them in
+sliding windows, and so does this module, conservatively: a request occupies every window
+from the moment it is admitted here until ``span`` seconds after its *response* arrived.
+The server admits a request at some instant between those two, so whenever the server
+counts a request in one of its windows this pacer counted it too, whatever the network
+delays: pacing with the same limits as the server can never be refused by the server.
+
+Two stores hold the log of recent requests:
+
+* :class:`MemoryPacingStore` (the default): one process, any number of threads and tasks;
+  clients of the same realm in one process share the default store, so they pace
+  together;
+* :class:`SqlitePacingStore`: several processes on one machine share a SQLite file; each
+  decision runs in a ``BEGIN IMMEDIATE`` transaction, which is the cross-process lock.
+  SQLite was chosen over Redis because it needs no server and no extra dependency; a
+  process that dies mid-request leaves an open entry, which stops counting as in flight
+  after ``stale_after`` seconds.
+
+Decisions are pure and non-blocking (:meth:`Pacer.try_acquire` answers a ticket or how
+long to wait), so the async and the sync client wait in their own way.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+MINUTE = 60.0
+SECOND = 1.0
+
+
+@dataclass(frozen=True)
+class PacingLimits:
+    """Per-realm limits; ``window_scale`` shrinks the minute and the second for tests."""
+
+    per_minute: int = 500
+    per_second: int = 10
+    concurrent: int = 10
+    batch_per_minute: int = 40
+    window_scale: float = 1.0
+    poll_interval: float = 0.005  # seconds between checks while waiting for a slot to free
+
+    def __post_init__(self) -> None:
+        for name in ("per_minute", "per_second", "concurrent", "batch_per_minute"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1")
+        if self.window_scale <= 0 or self.poll_interval <= 0:
+            raise ValueError("window_scale and poll_interval must be positive")
+
+    @property
+    def minute(self) -> float:
+        return MINUTE * self.window_scale
+
+    @property
+    def second(self) -> float:
+        return SECOND * self.window_scale
+
+
+@dataclass(frozen=True)
+class Cost:
+    """What one HTTP request counts as: ``weight`` against the minute, plus batch-ness."""
+
+    weight: int = 1
+    batch: bool = False
+
+
+@dataclass
+class Entry:
+    """One admitted request: ``end`` is None while it is in flight."""
+
+    id: int
+    start: float
+    end: float | None
+    weight: int
+    batch: bool
+
+
+@dataclass(frozen=True)
+class Ticket:
+    """A request admitted by a pacer; release it when the response (or failure) arrives."""
+
+    key: str
+    id: int
+
+
+@dataclass(frozen=True)
+class _Window:
+    span: float
+    limit: int
+    need: int
+    weighted: bool  # count entries by their weight (the per-minute realm limit)
+    batch_only: bool  # count batch requests only
+
+    def units(self, entry: Entry) -> int:
+        return entry.weight if self.weighted else 1
+
+
+def decide(entries: Sequence[Entry], cost: Cost, limits: PacingLimits, now: float) -> float | None:
+    """None when a request of ``cost`` fits now, else seconds worth waiting before retrying.
+
+    ``entries`` are the key's recent requests (expired ones may be included; they do not
+    count). Waits are exact when they depend on completed requests and ``poll_interval``
+    when only an in-flight request finishing can make room.
+    """
+    in_flight = sum(1 for e in entries if e.end is None)
+    if in_flight + 1 > limits.concurrent:
+        return limits.poll_interval
+    windows = [
+        _Window(limits.minute, limits.per_minute, min(cost.weight, limits.per_minute), True, False),
+        _Window(limits.second, limits.per_second, 1, False, False),
+    ]
+    if cost.batch:
+        windows.append(_Window(limits.minute, limits.batch_per_minute, 1, False, True))
+    wait = 0.0
+    for w in windows:
+        live = [e for e in entries if (e.batch or not w.batch_only) and _counts(e, w.span, now)]
+        excess = sum(w.units(e) for e in live) + w.need - w.limit
+        if excess <= 0:
+            continue
+        # Completed entries leave the window in order of their end; in-flight ones never do.
+        expiries = sorted((e.end + w.span, w.units(e)) for e in live if e.end is not None)
+        until: float | None = None
+        freed = 0
+        for expiry, units in expiries:
+            freed += units
+            if freed >= excess:
+                until = expiry
+                break
+        wait = max(wait, limits.poll_interval if until is None else until - now)
+    return None if wait <= 0 else max(wait, 1e-4)
+
+
+def _counts(entry: Entry, span: float, now: float) -> bool:
+    return entry.end is None or entry.end + span > now
+
+
+class PacingStore(Protocol):
+    """Where the log of recent requests lives (memory, or a file shared by processes)."""
+
+    def try_acquire(self, key: str, cost: Cost, limits: PacingLimits) -> Ticket | float: ...
+
+    def release(self, ticket: Ticket) -> None: ...
+
+
+class MemoryPacingStore:
+    """The request log in this process (thread-safe; no await inside its lock)."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._entries: dict[str, list[Entry]] = {}
+        self._ids = itertools.count(1)
+
+    def try_acquire(self, key: str, cost: Cost, limits: PacingLimits) -> Ticket | float:
+        with self._lock:
+            now = self._clock()
+            horizon = max(limits.minute, limits.second)
+            entries = [e for e in self._entries.get(key, []) if _counts(e, horizon, now)]
+            self._entries[key] = entries
+            wait = decide(entries, cost, limits, now)
+            if wait is not None:
+                return wait
+            entry = Entry(
+                next(self._ids), now, None, min(cost.weight, limits.per_minute), cost.batch
+            )
+            entries.append(entry)
+            return Ticket(key, entry.id)
+
+    def release(self, ticket: Ticket) -> None:
+        with self._lock:
+            now = self._clock()
+            for entry in self._entries.get(ticket.key, []):
+                if entry.id == ticket.id:
+                    entry.end = now
+                    return
+
+
+class SqlitePacingStore:
+    """The request log in a SQLite file, shared by every process that opens the same path.
+
+    Times are wall-clock (``time.time``) because monotonic clocks are per process on
+    some systems. ``stale_after`` bounds how long an entry left open by a crashed
+    process still counts as in flight.
+    """
+
+    def __init__(
+        self, path: str | Path, *, stale_after: float = 300.0, busy_timeout: float = 30.0
+    ) -> None:
+        self.path = str(path)
+        self.stale_after = stale_after
+        self._busy_timeout = busy_timeout
+        self._lock = threading.Lock()
+        self._conn: sqlite3.Connection | None = None  # opened on first use: no I/O here
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._conn is None:
+            conn = sqlite3.connect(
+                self.path, timeout=self._busy_timeout, isolation_level=None, check_same_thread=False
+            )
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS qbo_pacing (id INTEGER PRIMARY KEY AUTOINCREMENT,"
+                " key TEXT NOT NULL, start REAL NOT NULL, finish REAL, weight INTEGER NOT NULL,"
+                " batch INTEGER NOT NULL)"
+            )
+            conn.execute("CREATE INDEX IF NOT EXISTS qbo_pacing_key ON qbo_pacing (key, finish)")
+            self._conn = conn
+        return self._conn
+
+    def try_acquire(self, key: str, cost: Cost, limits: PacingLimits) -> Ticket | float:
+        with self._lock:
+            conn = self._connection()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                now = time.time()
+                horizon = max(limits.minute, limits.second)
+                conn.execute(
+                    "DELETE FROM qbo_pacing WHERE key = ? AND ((finish IS NOT NULL AND finish + ? <= ?)"
+                    " OR (finish IS NULL AND start + ? + ? <= ?))",
+                    (key, horizon, now, self.stale_after, horizon, now),
+                )
+                rows = conn.execute(
+                    "SELECT id, start, finish, weight, batch FROM qbo_pacing WHERE key = ?", (key,)
+                ).fetchall()
+                entries = [
+                    Entry(
+                        int(r[0]),
+                        float(r[1]),
+                        # an entry open for longer than stale_after: its process is gone
+                        float(r[2])
+                        if r[2] is not None
+                        else (
+                            float(r[1]) + self.stale_after
+                            if now - float(r[1]) > self.stale_after
+                            else None
+                        ),
+                        int(r[3]),
+                        bool(r[4]),
+                    )
+                    for r in rows
+                ]
+                wait = decide(entries, cost, limits, now)
+                if wait is not None:
+                    conn.execute("COMMIT")
+                    return wait
+                cursor = conn.execute(
+                    "INSERT INTO qbo_pacing (key, start, finish, weight, batch) VALUES (?, ?, NULL, ?, ?)",
+                    (key, now, min(cost.weight, limits.per_minute), int(cost.batch)),
+                )
+                conn.execute("COMMIT")
+                return Ticket(key, int(cursor.lastrowid or 0))
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+
+    def release(self, ticket: Ticket) -> None:
+        with self._lock:
+            conn = self._connection()
+            conn.execute("UPDATE qbo_pacing SET finish = ? WHERE id = ?", (time.time(), ticket.id))
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+
+@dataclass
+class Pacer:
+    """Limits plus the store that remembers requests; one pacer may serve many clients."""
+
+    limits: PacingLimits = field(default_factory=PacingLimits)
+    store: PacingStore = field(default_factory=MemoryPacingStore)
+
+    def try_acquire(self, key: str, cost: Cost) -> Ticket | float:
+        return self.store.try_acquire(key, cost, self.limits)
+
+    def release(self, ticket: Ticket) -> None:
+        self.store.release(ticket)
+
+
+_DEFAULT_LOCK = threading.Lock()
+_DEFAULT: Pacer | None = None
+
+
+def default_pacer() -> Pacer:
+    """The process-wide pacer with Intuit's limits, shared by clients that do not pass one."""
+    global _DEFAULT
+    with _DEFAULT_LOCK:
+        if _DEFAULT is None:
+            _DEFAULT = Pacer()
+        return _DEFAULT

@@ -1,0 +1,87 @@
+"""The system accounts postings need (A/R, A/P, Undeposited Funds, Sales Tax Payable...).
+
+Each is found by its AccountSubType (the first active one, by Id), so a company may rename
+them. When a company has none (the user made it inactive, or a seed left it out) it is
+created on first use under QBO's standard name, as QBO itself does for system accounts.
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import Any
+
+from qbo.emulator.domain.session import Session
+from qbo.emulator.domain.values import ref_id
+
+#: key -> (AccountSubType, AccountType, standard Name)
+SYSTEM: dict[str, tuple[str, str, str]] = {
+    "ar": ("AccountsReceivable", "Accounts Receivable", "Accounts Receivable (A/R)"),
+    "ap": ("AccountsPayable", "Accounts Payable", "Accounts Payable (A/P)"),
+    "uf": ("UndepositedFunds", "Other Current Asset", "Undeposited Funds"),
+    "tax": ("SalesTaxPayable", "Other Current Liability", "Sales Tax Payable"),
+    "obe": ("OpeningBalanceEquity", "Equity", "Opening Balance Equity"),
+    "re": ("RetainedEarnings", "Equity", "Retained Earnings"),
+    "fx": ("ExchangeGainOrLoss", "Other Expense", "Exchange Gain or Loss"),
+    "discount": ("DiscountsRefundsGiven", "Income", "Discounts given"),
+    "inventory": ("Inventory", "Other Current Asset", "Inventory Asset"),
+    "cogs": ("SuppliesMaterialsCogs", "Cost of Goods Sold", "Cost of Goods Sold"),
+    "income": ("ServiceFeeIncome", "Income", "Services"),
+}
+
+_PREFERRED = {"ar": "DefaultARAccount", "ap": "DefaultAPAccount"}
+_cache: weakref.WeakKeyDictionary[Session, dict[str, int]] = weakref.WeakKeyDictionary()
+
+
+def system_account(s: Session, key: str) -> int:
+    """The Id of a system account, created when the company has none."""
+    known = _cache.setdefault(s, {})
+    if key in known:
+        return known[key]
+    sub, kind, name = SYSTEM[key]
+    found: int | None = None
+    pref = _PREFERRED.get(key)
+    if pref is not None:
+        section = s.preferences().get("AccountingInfoPrefs")
+        pref_id = ref_id(section.get(pref)) if isinstance(section, dict) else None
+        doc = s.get("Account", pref_id) if pref_id else None
+        if doc is not None and doc.get("Active", True):
+            found = int(doc["Id"])
+    if found is None:
+        for doc in s.find("Account", "AccountSubType", sub, limit=20):
+            if doc.get("Active", True):
+                found = int(doc["Id"])
+                break
+    if found is None:
+        found = _create(s, name, kind, sub)
+    known[key] = found
+    return found
+
+
+def _create(s: Session, name: str, kind: str, sub: str) -> int:
+    from qbo.emulator.domain import crud
+    from qbo.emulator.domain.validate import coerce_entity
+    from qbo.schema import catalogue
+
+    entity = catalogue().entity("Account")
+    taken = {d.get("Name") for d in s.find("Account", "Name", name, limit=5)}
+    label = name if name not in taken else f"{name} ({sub})"
+    doc = crud.insert_new(
+        s,
+        entity,
+        coerce_entity(entity, {"Name": label, "AccountType": kind, "AccountSubType": sub}),
+    )
+    return int(doc["Id"])
+
+
+def account(s: Session, account_id: int | str) -> dict[str, Any] | None:
+    return s.get("Account", account_id)
+
+
+def account_type(s: Session, account_id: int | str) -> str:
+    doc = s.get("Account", account_id)
+    return str(doc.get("AccountType", "")) if doc else ""
+
+
+def forget(s: Session) -> None:
+    """Drop cached ids (after an account is made inactive or the realm is reset)."""
+    _cache.pop(s, None)

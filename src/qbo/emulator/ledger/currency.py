@@ -1,0 +1,197 @@
+"""Multi-currency: the switch in Preferences, exchange rates, and a transaction's rate.
+
+``Preferences.CurrencyPrefs.MultiCurrencyEnabled`` turns it on; as in QBO it cannot be
+turned off again, and the home currency cannot change once it is on. A transaction in a
+foreign currency uses the ExchangeRate it carries, or else the company's latest rate for
+that currency dated on or before its TxnDate (``POST /exchangerate`` records rates). With
+no rate at all the request is refused (6000): the emulator has no market feed.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from qbo.emulator.domain.rules.base import Rule
+from qbo.emulator.domain.session import Session
+from qbo.emulator.domain.values import dec, ref_id, tidy
+from qbo.schema import EntityDef, catalogue
+from qbo.schema.faults import Fault, required_missing, stale_object
+
+ONE = Decimal(1)
+
+
+def latest_rate(s: Session, code: str, on: str) -> dict[str, Any] | None:
+    rates = [
+        r
+        for r in s.find("ExchangeRate", "SourceCurrencyCode", code, limit=100_000)
+        if str(r.get("AsOfDate", "")) <= on
+    ]
+    return max(rates, key=lambda r: (str(r.get("AsOfDate", "")), int(r["Id"]))) if rates else None
+
+
+def rate_for(s: Session, doc: dict[str, Any]) -> Decimal:
+    """The exchange rate of a transaction (home currency units per unit of its currency)."""
+    code = ref_id(doc.get("CurrencyRef")) or s.realm.currency
+    if code.upper() == s.realm.currency:
+        return ONE
+    given = doc.get("ExchangeRate")
+    if given is not None:
+        rate = dec(given)
+        if rate <= 0:
+            raise Fault.of("6000", "ExchangeRate must be greater than zero", element="ExchangeRate")
+        return rate
+    on = str(doc.get("TxnDate") or s.meta_now()[:10])
+    found = latest_rate(s, code.upper(), on)
+    if found is None:
+        raise Fault.of(
+            "6000",
+            f"No exchange rate for {code} on or before {on}: send ExchangeRate or record one with "
+            "POST /exchangerate",
+            element="ExchangeRate",
+        )
+    return dec(found.get("Rate"))
+
+
+def party_currency(s: Session, doc: dict[str, Any]) -> tuple[str, str] | None:
+    """The (entity, currency) of the customer or vendor a transaction is with."""
+    for prop, entity in (("CustomerRef", "Customer"), ("VendorRef", "Vendor")):
+        rid = ref_id(doc.get(prop))
+        if rid:
+            party = s.get(entity, rid)
+            if party is not None:
+                return entity, (ref_id(party.get("CurrencyRef")) or s.realm.currency).upper()
+    ref = doc.get("EntityRef")
+    if isinstance(ref, dict) and ref.get("type") in ("Customer", "Vendor"):
+        party = s.get(str(ref["type"]), str(ref.get("value")))
+        if party is not None:
+            return str(ref["type"]), (ref_id(party.get("CurrencyRef")) or s.realm.currency).upper()
+    return None
+
+
+def apply_currency(s: Session, entity: EntityDef, doc: dict[str, Any]) -> None:
+    """CurrencyRef default and checks, ExchangeRate and the HomeTotalAmt slot."""
+    home = s.realm.currency
+    enabled = s.multicurrency_enabled()
+    party = party_currency(s, doc) if enabled else None
+    given = ref_id(doc.get("CurrencyRef"))
+    code = given.upper() if given is not None else (party[1] if party else home)
+    if code != home and not enabled:
+        raise Fault.of(
+            "6000",
+            f"Multicurrency is not enabled for this company: CurrencyRef {code} is not the home "
+            f"currency {home}",
+            element="CurrencyRef",
+        )
+    if party is not None and party[1] != code:
+        raise Fault.of(
+            "6000",
+            f"The {party[0].lower()} uses {party[1]}; a transaction with it must be in {party[1]}, "
+            f"not {code}",
+            element="CurrencyRef",
+        )
+    doc["CurrencyRef"] = {"value": code, "name": s.currency_name(code)}
+    if "ExchangeRate" not in entity.fields:
+        return
+    if enabled:
+        doc["ExchangeRate"] = tidy(rate_for(s, doc))
+        if "HomeTotalAmt" in entity.fields:
+            doc["HomeTotalAmt"] = Decimal(0)
+    else:
+        doc.pop("ExchangeRate", None)
+        doc.pop("HomeTotalAmt", None)
+
+
+class CurrencyPrefsRule(Rule):
+    """Preferences: multi-currency cannot be switched off, nor the home currency changed."""
+
+    def apply(
+        self, s: Session, entity: EntityDef, doc: dict[str, Any], old: dict[str, Any] | None
+    ) -> None:
+        if old is None:
+            return
+        before = old.get("CurrencyPrefs") or {}
+        after = doc.get("CurrencyPrefs")
+        if not isinstance(after, dict):
+            doc["CurrencyPrefs"] = before
+            return
+        if (
+            before.get("MultiCurrencyEnabled") is True
+            and after.get("MultiCurrencyEnabled") is False
+        ):
+            raise Fault.of(
+                "6000",
+                "Multicurrency cannot be turned off once it has been turned on",
+                element="CurrencyPrefs.MultiCurrencyEnabled",
+            )
+        after.setdefault("MultiCurrencyEnabled", before.get("MultiCurrencyEnabled", False))
+        home = ref_id(after.get("HomeCurrency"))
+        if home is not None and home.upper() != s.realm.currency:
+            raise Fault.of(
+                "6000",
+                f"The home currency is {s.realm.currency} and cannot be changed",
+                element="CurrencyPrefs.HomeCurrency",
+            )
+        after["HomeCurrency"] = {"value": s.realm.currency}
+
+
+def write_exchange_rate(s: Session, body: Any) -> dict[str, Any]:
+    """``POST /exchangerate``: set the rate of a currency on a date (created when new)."""
+    from qbo.emulator.domain import crud
+    from qbo.emulator.domain.validate import coerce_entity
+
+    entity = catalogue().entity("ExchangeRate")
+    if not isinstance(body, dict):
+        raise Fault.of("2010", "Request body must be a JSON object")
+    doc = coerce_entity(entity, body)
+    source = str(doc.get("SourceCurrencyCode") or "").upper()
+    if not source:
+        raise required_missing("SourceCurrencyCode")
+    if doc.get("Rate") is None:
+        raise required_missing("Rate")
+    if not s.multicurrency_enabled():
+        raise Fault.of(
+            "6000",
+            "Multicurrency is not enabled for this company: exchange rates cannot be set",
+            element="SourceCurrencyCode",
+        )
+    home = s.realm.currency
+    if source == home:
+        raise Fault.of(
+            "6000",
+            f"{source} is the home currency: its rate is always 1",
+            element="SourceCurrencyCode",
+        )
+    target = str(doc.get("TargetCurrencyCode") or home).upper()
+    if target != home:
+        raise Fault.of(
+            "6000",
+            f"TargetCurrencyCode must be the home currency {home}",
+            element="TargetCurrencyCode",
+        )
+    if dec(doc["Rate"]) <= 0:
+        raise Fault.of("6000", "Rate must be greater than zero", element="Rate")
+    as_of = str(doc.get("AsOfDate") or s.meta_now()[:10])
+    values = {
+        "SourceCurrencyCode": source,
+        "TargetCurrencyCode": home,
+        "Rate": tidy(dec(doc["Rate"])),
+        "AsOfDate": as_of,
+    }
+    existing = [
+        r
+        for r in s.find("ExchangeRate", "SourceCurrencyCode", source, limit=100_000)
+        if r.get("AsOfDate") == as_of
+    ]
+    if not existing:
+        return crud.insert_new(s, entity, values)
+    current = existing[0]
+    token = body.get("SyncToken")
+    if token is not None and str(token) != str(current["SyncToken"]):
+        raise stale_object()
+    updated = {**current, **values}
+    updated["SyncToken"] = str(int(current["SyncToken"]) + 1)
+    updated["MetaData"] = {**current["MetaData"], "LastUpdatedTime": s.meta_now()}
+    s.replace("ExchangeRate", updated)
+    s.record_change("ExchangeRate", updated["Id"], "Update")
+    return updated

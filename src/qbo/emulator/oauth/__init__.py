@@ -1,0 +1,20 @@
+"""The emulator's OAuth 2.0 and OpenID Connect server, at Intuit's paths.
+
+- ``apps``, ``users``: registered apps (clients) and people who sign in on the consent page;
+- ``grants``: codes, access and refresh tokens under Intuit's lifetime and rotation rules;
+- ``keys``: the RSA key that signs id_tokens and the HMAC key, one pair per database;
+- ``consent``, ``pages``, ``browser_session``: the authorize page;
+- ``endpoints``, ``bearer``: token, revoke, userinfo, JWKS, discovery, and /v3 tokens;
+- ``stats``: request counters; ``routes``: all routes, for ``http/app.py``;
+- ``tables``, ``crypto``, ``scopes``, ``errors``, ``registry``: storage, hashing and
+  comparison, scope names, OAuth error bodies, per-emulator state.
+
+Intuit's rules and the choices made where Intuit says nothing are written down in
+``grants.py`` (lifetimes, rotation, racing refreshes), ``consent.py`` (what is shown and
+what is redirected), ``tables.py`` (what is stored in which form) and ``endpoints.py``.
+"""
+
+from qbo.emulator.oauth.server import OAuthServer, oauth_for
+from qbo.emulator.oauth.users import DEFAULT_EMAIL, DEFAULT_PASSWORD
+
+__all__ = ["DEFAULT_EMAIL", "DEFAULT_PASSWORD", "OAuthServer", "oauth_for"]

@@ -1,0 +1,60 @@
+"""Request counters per emulator, so tests can prove how many calls a client made.
+
+In memory and thread-safe; ``GET /_emulator/stats`` shows them and
+``POST /_emulator/stats/reset`` zeroes them. Counted: the OAuth endpoints by name and the
+/v3 API by realm.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from typing import Any
+
+from qbo.emulator.core import Emulator
+from qbo.emulator.oauth.registry import attached
+
+#: Endpoint names as they appear in the stats document.
+ENDPOINTS = ("authorize", "token", "revoke", "userinfo", "jwks", "discovery")
+
+
+class Stats:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._endpoints: Counter[str] = Counter()
+        self._grants: Counter[str] = Counter()
+        self._api: Counter[str] = Counter()
+
+    def count(self, endpoint: str, grant_type: str | None = None) -> None:
+        with self._lock:
+            self._endpoints[endpoint] += 1
+            if grant_type is not None:
+                self._grants[grant_type] += 1
+
+    def count_api(self, realm_id: str) -> None:
+        with self._lock:
+            self._api[realm_id] += 1
+
+    def snapshot(self) -> dict[str, Any]:
+        with self._lock:
+            return {
+                **{name: self._endpoints[name] for name in ENDPOINTS},
+                "token_by_grant_type": dict(sorted(self._grants.items())),
+                "api": dict(sorted(self._api.items())),
+                "api_total": sum(self._api.values()),
+            }
+
+    def reset(self) -> None:
+        with self._lock:
+            self._endpoints.clear()
+            self._grants.clear()
+            self._api.clear()
+
+
+def stats_for(emulator: Emulator) -> Stats:
+    return attached(emulator, "stats", Stats)
+
+
+def count_api(emulator: Emulator, realm_id: str) -> None:
+    """Count one /v3 request for a realm (called by ``http/api.py``)."""
+    stats_for(emulator).count_api(realm_id)
