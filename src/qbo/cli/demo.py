@@ -1,8 +1,11 @@
-"""``make demo``: start the emulator on the demo company, write over HTTP, show the result.
+"""``make demo``: the whole stack on the demo company, end to end, with no network.
 
-Runs the real ``qbo emulator serve`` in a subprocess on a free loopback port with a
-throw-away database, creates a customer and an invoice for it through the REST API, prints
-both, and stops the server.
+1. starts the real ``qbo emulator serve`` (OAuth on) in a subprocess, on a free loopback
+   port with a throw-away database and the ``demo`` seed;
+2. registers an app through the control plane and connects it to the company with the
+   OAuth 2.0 authorization-code flow (the app is auto-approved, so no browser is needed);
+3. with ``qbo.Client``, creates a customer and an invoice, takes a partial payment, reads
+   the invoice back and prints it all; then stops the server.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -19,12 +23,30 @@ import httpx
 from rich.console import Console
 from rich.table import Table
 
+from qbo.client import Client
+from qbo.client.auth import ClientCredentials, MemoryTokenStore, OAuthClient, parse_redirect
+from qbo.client.environment import emulator
+from qbo.query import col
+
 console = Console()
+REDIRECT_URI = "http://localhost/callback"
 
 
 def start_emulator(db: Path) -> tuple[subprocess.Popen[str], str, str]:
     """Start ``qbo emulator serve`` and read its first line for the URL and realm."""
-    cmd = [sys.executable, "-m", "qbo.cli.main", "emulator", "serve", "--port", "0", "--db", str(db), "--seed", "demo", "--auth", "none"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "qbo.cli.main",
+        "emulator",
+        "serve",
+        "--port",
+        "0",
+        "--db",
+        str(db),
+        "--seed",
+        "demo",
+    ]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     assert proc.stdout is not None
     line = proc.stdout.readline()
@@ -35,12 +57,30 @@ def start_emulator(db: Path) -> tuple[subprocess.Popen[str], str, str]:
     return proc, info["base_url"], info["realms"][0]
 
 
-def show(title: str, entity: dict[str, Any], fields: list[str]) -> None:
-    table = Table(title=title, show_header=False)
-    for name in fields:
-        value = entity.get(name)
-        if isinstance(value, dict):
-            value = value.get("name") or value.get("value") or value.get("Address") or value.get("CreateTime")
+def connect(base_url: str, realm: str) -> tuple[ClientCredentials, MemoryTokenStore]:
+    """Register an auto-approved app and run the authorization-code flow for ``realm``."""
+    app = (
+        httpx.post(
+            f"{base_url}/_emulator/apps",
+            json={"name": "qbo demo", "redirect_uris": [REDIRECT_URI], "auto_approve": True},
+            timeout=30,
+        )
+        .raise_for_status()
+        .json()
+    )
+    credentials = ClientCredentials(app["client_id"], app["client_secret"], REDIRECT_URI)
+    oauth = OAuthClient(emulator(base_url), credentials)
+    request = oauth.authorization_url(extra={"realm_id": realm})
+    redirect = httpx.get(request.url, follow_redirects=False, timeout=30)
+    answer = parse_redirect(redirect.headers["location"], expected_state=request.state)
+    store = MemoryTokenStore()
+    store.save(oauth.exchange_code(answer.code, realm_id=answer.realm_id, scope=request.scope))
+    return credentials, store
+
+
+def show(title: str, rows: list[tuple[str, Any]]) -> None:
+    table = Table(title=title, show_header=False, title_justify="left")
+    for name, value in rows:
         table.add_row(name, str(value))
     console.print(table)
 
@@ -50,25 +90,90 @@ def main() -> None:
         started = time.perf_counter()
         proc, base_url, realm = start_emulator(Path(tmp) / "demo.db")
         try:
-            console.print(f"[bold]Emulator[/bold] {base_url}  realm {realm}  (started in {time.perf_counter() - started:.1f} s)")
-            api = f"{base_url}/v3/company/{realm}"
-            with httpx.Client(base_url=api, timeout=30, params={"minorversion": "75"}) as http:
-                suffix = time.strftime("%H%M%S")
-                customer = http.post("/customer", json={"DisplayName": f"Demo Gardens {suffix}", "PrimaryEmailAddr": {"Address": "ap@demogardens.example"}}).raise_for_status().json()["Customer"]
-                items = http.get("/query", params={"query": "select * from Item where Type = 'Service' maxresults 2"})
-                item_id = items.json()["QueryResponse"]["Item"][0]["Id"] if items.status_code == 200 else "1"
-                invoice = http.post(
-                    "/invoice",
-                    json={
-                        "CustomerRef": {"value": customer["Id"]},
+            console.print(
+                f"[bold]Emulator[/bold] {base_url}, company {realm} (started in {time.perf_counter() - started:.1f} s)"
+            )
+            credentials, store = connect(base_url, realm)
+            console.print(
+                "[bold]Connected[/bold] an app with OAuth 2.0 (authorization code, auto-approved)"
+            )
+            with Client(
+                realm, environment=base_url, credentials=credentials, token_store=store
+            ) as qb:
+                company = qb.company_info()
+                item = qb.items.first(col("Type") == "Service")
+                assert item is not None and item.Id is not None
+                customer = qb.customers.create(
+                    {
+                        "DisplayName": f"Demo Gardens {time.strftime('%H%M%S')}",
+                        "PrimaryEmailAddr": {"Address": "ap@demogardens.example"},
+                    }
+                )
+                invoice = qb.invoices.create(
+                    {
+                        "CustomerRef": {"value": customer.Id},
                         "Line": [
-                            {"DetailType": "SalesItemLineDetail", "Amount": 300, "Description": "Garden design", "SalesItemLineDetail": {"ItemRef": {"value": item_id}, "Qty": 4, "UnitPrice": 75}},
+                            {
+                                "DetailType": "SalesItemLineDetail",
+                                "Amount": 300,
+                                "Description": "Garden design",
+                                "SalesItemLineDetail": {
+                                    "ItemRef": {"value": item.Id},
+                                    "Qty": 4,
+                                    "UnitPrice": 75,
+                                },
+                            },
+                            {
+                                "DetailType": "SalesItemLineDetail",
+                                "Amount": "112.50",
+                                "Description": "Trimming",
+                                "SalesItemLineDetail": {
+                                    "ItemRef": {"value": item.Id},
+                                    "Qty": "4.5",
+                                    "UnitPrice": 25,
+                                },
+                            },
                         ],
-                    },
-                ).raise_for_status().json()["Invoice"]
-            show("Customer", customer, ["Id", "DisplayName", "PrimaryEmailAddr", "Balance", "SyncToken", "MetaData"])
-            show("Invoice", invoice, ["Id", "DocNumber", "CustomerRef", "TxnDate", "DueDate", "TotalAmt", "Balance", "SalesTermRef"])
-            console.print_json(json.dumps({"Invoice": invoice}))
+                    }
+                )
+                qb.payments.create(
+                    {
+                        "CustomerRef": {"value": customer.Id},
+                        "TotalAmt": "150.00",
+                        "Line": [
+                            {
+                                "Amount": "150.00",
+                                "LinkedTxn": [{"TxnId": invoice.Id, "TxnType": "Invoice"}],
+                            }
+                        ],
+                    }
+                )
+                invoice = qb.invoices.get(str(invoice.Id))
+                customer = qb.customers.get(str(customer.Id))
+                open_invoices = qb.invoices.count(col("Balance") > Decimal(0))
+            console.print(
+                f"[bold]Company[/bold] {company.CompanyName}: {open_invoices} open invoices"
+            )
+            show(
+                "Customer",
+                [
+                    ("Id", customer.Id),
+                    ("DisplayName", customer.DisplayName),
+                    ("Balance", customer.Balance),
+                    ("SyncToken", customer.SyncToken),
+                ],
+            )
+            show(
+                "Invoice",
+                [
+                    ("Id", invoice.Id),
+                    ("DocNumber", invoice.DocNumber),
+                    ("TxnDate / DueDate", f"{invoice.TxnDate} / {invoice.DueDate}"),
+                    ("Terms", invoice.SalesTermRef.name if invoice.SalesTermRef else ""),
+                    ("TotalAmt", invoice.TotalAmt),
+                    ("Balance after a 150.00 payment", invoice.Balance),
+                ],
+            )
         finally:
             proc.terminate()
             proc.wait(10)
