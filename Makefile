@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint catalogue bench bench-query clean unasync
+.PHONY: demo test lint catalogue bench bench-query bench-reports clean unasync
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
@@ -38,6 +38,9 @@ bench: $(STAMP)
 
 bench-query: $(STAMP)
 	$(BIN)/python benchmarks/query.py
+
+bench-reports: $(STAMP)
+	$(BIN)/python benchmarks/reports.py
 
 clean:
 	rm -rf $(VENV) .qbo .pytest_cache .mypy_cache .ruff_cache

@@ -15,22 +15,20 @@ measured side by side in one run against one server. Not a test: nothing is asse
 from __future__ import annotations
 
 import argparse
+import socket
 import statistics
-import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
-from typing import Any
 
 import httpx
+import uvicorn
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from qbo.emulator import Emulator, EmulatorConfig, create_app  # noqa: E402
-from qbo.emulator.domain import crud  # noqa: E402
-from qbo.emulator.ledger.bulk import bulk  # noqa: E402
-from qbo.schema import catalogue  # noqa: E402
-from tests.conftest import ServerThread  # noqa: E402
+from qbo.emulator import Emulator, EmulatorConfig, create_app
+from qbo.emulator.domain import crud
+from qbo.emulator.ledger.bulk import bulk
+from qbo.schema import catalogue
 
 REPORTS = (
     ("ProfitAndLoss", {"date_macro": "All"}),
@@ -54,21 +52,67 @@ def add_activity(emu: Emulator, realm_id: str, payments: int, bills: int) -> Non
             if index % 5 > 2:
                 continue
             amount = invoice["TotalAmt"] if index % 5 else invoice["TotalAmt"] / 2
-            create("Payment", {
-                "CustomerRef": invoice["CustomerRef"], "TotalAmt": str(amount),
-                "TxnDate": invoice["TxnDate"],
-                "Line": [{"Amount": str(amount), "LinkedTxn": [{"TxnId": invoice["Id"], "TxnType": "Invoice"}]}],
-            })
+            create(
+                "Payment",
+                {
+                    "CustomerRef": invoice["CustomerRef"],
+                    "TotalAmt": str(amount),
+                    "TxnDate": invoice["TxnDate"],
+                    "Line": [
+                        {
+                            "Amount": str(amount),
+                            "LinkedTxn": [{"TxnId": invoice["Id"], "TxnType": "Invoice"}],
+                        }
+                    ],
+                },
+            )
             made += 1
         accounts = {a["Name"]: a["Id"] for a in s.all("Account")}
         vendors = [create("Vendor", {"DisplayName": f"Supplier {i:03d}"})["Id"] for i in range(100)]
         for index in range(bills):
-            create("Bill", {
-                "VendorRef": {"value": vendors[index % 100]},
-                "TxnDate": f"2026-{index % 12 + 1:02d}-{index % 28 + 1:02d}",
-                "Line": [{"DetailType": "AccountBasedExpenseLineDetail", "Amount": str(50 + index % 400),
-                          "AccountBasedExpenseLineDetail": {"AccountRef": {"value": accounts["Rent or Lease"]}}}],
-            })
+            create(
+                "Bill",
+                {
+                    "VendorRef": {"value": vendors[index % 100]},
+                    "TxnDate": f"2026-{index % 12 + 1:02d}-{index % 28 + 1:02d}",
+                    "Line": [
+                        {
+                            "DetailType": "AccountBasedExpenseLineDetail",
+                            "Amount": str(50 + index % 400),
+                            "AccountBasedExpenseLineDetail": {
+                                "AccountRef": {"value": accounts["Rent or Lease"]}
+                            },
+                        }
+                    ],
+                },
+            )
+
+
+class serve:
+    """uvicorn serving the emulator on a free loopback port, in a background thread."""
+
+    def __init__(self, emu: Emulator) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        config = uvicorn.Config(create_app(emu), log_level="warning", lifespan="off")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(
+            target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True
+        )
+
+    def __enter__(self) -> str:
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("the emulator did not start")
+            time.sleep(0.01)
+        return f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
+        self.sock.close()
 
 
 def median_ms(client: httpx.Client, path: str, params: dict[str, str], repeat: int) -> float:
@@ -98,9 +142,14 @@ def main() -> None:
         start = time.perf_counter()
         add_activity(emu, realm, payments, bills)
         activity = time.perf_counter() - start
-        print(f"seed large:{invoices * 2}: {seeded:.1f} s ({seeded / (invoices * 2) * 1000:.3f} ms/object); "
-              f"{payments} payments + {bills} bills: {activity:.1f} s")
-        with ServerThread(create_app(emu)) as base, httpx.Client(base_url=base, timeout=600) as client:
+        print(
+            f"seed large:{invoices * 2}: {seeded:.1f} s ({seeded / (invoices * 2) * 1000:.3f} ms/object); "
+            f"{payments} payments + {bills} bills: {activity:.1f} s"
+        )
+        with (
+            serve(emu) as base,
+            httpx.Client(base_url=base, timeout=600) as client,
+        ):
             prefix = f"/v3/company/{realm}"
             baseline = median_ms(client, f"{prefix}/invoice/1", {}, args.repeat * 10)
             print(f"{'request':<28}{'median ms':>12}{'x read by id':>16}")

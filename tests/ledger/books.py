@@ -100,8 +100,13 @@ class Books:
             )
 
 
-def line(amount: object, item: str | None = None, qty: object = None, price: object = None,
-         tax: str | None = None) -> dict[str, Any]:
+def line(
+    amount: object,
+    item: str | None = None,
+    qty: object = None,
+    price: object = None,
+    tax: str | None = None,
+) -> dict[str, Any]:
     """A sales line."""
     detail: dict[str, Any] = {}
     if item is not None:
@@ -136,19 +141,33 @@ class Company:
         self.vendor = books.create("Vendor", {"DisplayName": "Office Landlord"})["Id"]
         self.item = books.create(
             "Item",
-            {"Name": "Consulting", "Type": "Service", "UnitPrice": 100,
-             "IncomeAccountRef": books.account_ref("Services")},
+            {
+                "Name": "Consulting",
+                "Type": "Service",
+                "UnitPrice": 100,
+                "IncomeAccountRef": books.account_ref("Services"),
+            },
         )["Id"]
 
-    def invoice(self, *amounts: object, customer: str | None = None, **extra: Any) -> dict[str, Any]:
-        body = {"CustomerRef": {"value": customer or self.customer},
-                "Line": [line(a, self.item) for a in amounts], **extra}
+    def invoice(
+        self, *amounts: object, customer: str | None = None, **extra: Any
+    ) -> dict[str, Any]:
+        body = {
+            "CustomerRef": {"value": customer or self.customer},
+            "Line": [line(a, self.item) for a in amounts],
+            **extra,
+        }
         return self.b.create("Invoice", body)
 
-    def payment(self, total: object, *lines: dict[str, Any], customer: str | None = None,
-                **extra: Any) -> dict[str, Any]:
-        body = {"CustomerRef": {"value": customer or self.customer}, "TotalAmt": total,
-                "Line": list(lines), **extra}
+    def payment(
+        self, total: object, *lines: dict[str, Any], customer: str | None = None, **extra: Any
+    ) -> dict[str, Any]:
+        body = {
+            "CustomerRef": {"value": customer or self.customer},
+            "TotalAmt": total,
+            "Line": list(lines),
+            **extra,
+        }
         return self.b.create("Payment", body)
 
     def customer_balance(self, customer: str | None = None) -> Decimal:

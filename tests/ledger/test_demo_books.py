@@ -22,9 +22,13 @@ def test_demo_trial_balance_balances_and_ar_equals_open_invoices(memory_emulator
     assert open_invoices > 0
     assert books.balance("Accounts Receivable (A/R)") == open_invoices
     assert sum((D(str(c["Balance"])) for c in books.all("Customer")), D(0)) == open_invoices
-    assert books.balance("Accounts Payable (A/P)") == sum((D(str(b["Balance"])) for b in books.all("Bill")), D(0))
+    assert books.balance("Accounts Payable (A/P)") == sum(
+        (D(str(b["Balance"])) for b in books.all("Bill")), D(0)
+    )
     sheet = run(books, "BalanceSheet")
-    assert summary(group(sheet, "TotalAssets")) == summary(group(sheet, "TotalLiabilitiesAndEquity"))
+    assert summary(group(sheet, "TotalAssets")) == summary(
+        group(sheet, "TotalLiabilitiesAndEquity")
+    )
     assert check_totals(sheet) > 10
     aging = run(books, "AgedReceivables")
     assert D(aging["Rows"]["Row"][-1]["Summary"]["ColData"][-1]["value"]) == open_invoices

@@ -22,9 +22,16 @@ def tax_code(books: Books, percent: str) -> str:
     with books.session() as s:
         made = create_tax_code(
             s,
-            {"TaxCode": f"State {percent}",
-             "TaxRateDetails": [{"TaxRateName": f"State rate {percent}", "RateValue": percent,
-                                 "TaxAgencyId": agency}]},
+            {
+                "TaxCode": f"State {percent}",
+                "TaxRateDetails": [
+                    {
+                        "TaxRateName": f"State rate {percent}",
+                        "RateValue": percent,
+                        "TaxAgencyId": agency,
+                    }
+                ],
+            },
         )
     return str(made["TaxCodeId"])
 
@@ -50,8 +57,10 @@ def test_invoice_with_discount_and_tax_paid_in_full(books: Books, co: Company) -
             "Line": [
                 line(200, co.item, 2, 100, tax="TAX"),
                 line(50, co.item, 1, 50, tax="NON"),
-                {"DetailType": "DiscountLineDetail",
-                 "DiscountLineDetail": {"PercentBased": True, "DiscountPercent": 10}},
+                {
+                    "DetailType": "DiscountLineDetail",
+                    "DiscountLineDetail": {"PercentBased": True, "DiscountPercent": 10},
+                },
             ],
         },
     )
@@ -84,8 +93,11 @@ def test_tax_before_discount_and_rounding(books: Books, co: Company) -> None:
             "TxnTaxDetail": {"TxnTaxCodeRef": {"value": code}},
             "Line": [
                 line("99.99", co.item, 1, "99.99", tax="TAX"),
-                {"DetailType": "DiscountLineDetail", "Amount": 10,
-                 "DiscountLineDetail": {"PercentBased": False}},
+                {
+                    "DetailType": "DiscountLineDetail",
+                    "Amount": 10,
+                    "DiscountLineDetail": {"PercentBased": False},
+                },
             ],
         },
     )
@@ -138,8 +150,12 @@ def test_overpayment_leaves_credit_a_later_invoice_uses(books: Books, co: Compan
     assert co.customer_balance() == 30
     updated = books.update(
         "Payment",
-        {"Id": payment["Id"], "SyncToken": payment["SyncToken"], "sparse": True,
-         "Line": [applied(100, "Invoice", first["Id"]), applied(50, "Invoice", later["Id"])]},
+        {
+            "Id": payment["Id"],
+            "SyncToken": payment["SyncToken"],
+            "sparse": True,
+            "Line": [applied(100, "Invoice", first["Id"]), applied(50, "Invoice", later["Id"])],
+        },
     )
     assert updated["UnappliedAmt"] == 0
     assert books.read("Invoice", later["Id"])["Balance"] == 30
@@ -149,7 +165,9 @@ def test_overpayment_leaves_credit_a_later_invoice_uses(books: Books, co: Compan
 
 def test_credit_memo_applied(books: Books, co: Company) -> None:
     invoice = co.invoice(200)
-    memo = books.create("CreditMemo", {"CustomerRef": {"value": co.customer}, "Line": [line(50, co.item)]})
+    memo = books.create(
+        "CreditMemo", {"CustomerRef": {"value": co.customer}, "Line": [line(50, co.item)]}
+    )
     assert memo["Balance"] == 50 and memo["RemainingCredit"] == 50
     assert co.customer_balance() == 150
     assert books.balance("Services") == 150
@@ -173,9 +191,13 @@ def test_bill_and_bill_payment(books: Books, co: Company) -> None:
     assert co.vendor_balance() == 400
     pay = books.create(
         "BillPayment",
-        {"VendorRef": {"value": co.vendor}, "PayType": "Check", "TotalAmt": 150,
-         "CheckPayment": {"BankAccountRef": books.account_ref("Checking")},
-         "Line": [applied(150, "Bill", bill["Id"])]},
+        {
+            "VendorRef": {"value": co.vendor},
+            "PayType": "Check",
+            "TotalAmt": 150,
+            "CheckPayment": {"BankAccountRef": books.account_ref("Checking")},
+            "Line": [applied(150, "Bill", bill["Id"])],
+        },
     )
     read = books.read("Bill", bill["Id"])
     assert read["Balance"] == 250
@@ -186,9 +208,13 @@ def test_bill_and_bill_payment(books: Books, co: Company) -> None:
     fault = books.fault(
         books.create,
         "BillPayment",
-        {"VendorRef": {"value": co.vendor}, "PayType": "Check", "TotalAmt": 300,
-         "CheckPayment": {"BankAccountRef": books.account_ref("Checking")},
-         "Line": [applied(300, "Bill", bill["Id"])]},
+        {
+            "VendorRef": {"value": co.vendor},
+            "PayType": "Check",
+            "TotalAmt": 300,
+            "CheckPayment": {"BankAccountRef": books.account_ref("Checking")},
+            "Line": [applied(300, "Bill", bill["Id"])],
+        },
     )
     assert fault.code == "6000"
     books.void("BillPayment", pay["Id"])
@@ -199,26 +225,47 @@ def test_bill_and_bill_payment(books: Books, co: Company) -> None:
 def test_inventory_sale_lowers_quantity_and_posts_fifo_cost(books: Books, co: Company) -> None:
     widget = books.create(
         "Item",
-        {"Name": "Widget", "Type": "Inventory", "UnitPrice": 20, "PurchaseCost": 5,
-         "IncomeAccountRef": books.account_ref("Sales of Product Income"),
-         "ExpenseAccountRef": books.account_ref("Cost of Goods Sold"),
-         "AssetAccountRef": books.account_ref("Inventory Asset"),
-         "TrackQtyOnHand": True, "QtyOnHand": 10, "InvStartDate": "2026-01-01"},
+        {
+            "Name": "Widget",
+            "Type": "Inventory",
+            "UnitPrice": 20,
+            "PurchaseCost": 5,
+            "IncomeAccountRef": books.account_ref("Sales of Product Income"),
+            "ExpenseAccountRef": books.account_ref("Cost of Goods Sold"),
+            "AssetAccountRef": books.account_ref("Inventory Asset"),
+            "TrackQtyOnHand": True,
+            "QtyOnHand": 10,
+            "InvStartDate": "2026-01-01",
+        },
     )
     assert books.balance("Inventory Asset") == 50
     assert books.balance("Opening Balance Equity") == 50
     books.create(
         "Bill",
-        {"VendorRef": {"value": co.vendor}, "TxnDate": "2026-02-01",
-         "Line": [{"DetailType": "ItemBasedExpenseLineDetail", "Amount": 70,
-                   "ItemBasedExpenseLineDetail": {"ItemRef": {"value": widget["Id"]}, "Qty": 10,
-                                                  "UnitPrice": 7}}]},
+        {
+            "VendorRef": {"value": co.vendor},
+            "TxnDate": "2026-02-01",
+            "Line": [
+                {
+                    "DetailType": "ItemBasedExpenseLineDetail",
+                    "Amount": 70,
+                    "ItemBasedExpenseLineDetail": {
+                        "ItemRef": {"value": widget["Id"]},
+                        "Qty": 10,
+                        "UnitPrice": 7,
+                    },
+                }
+            ],
+        },
     )
     assert books.read("Item", widget["Id"])["QtyOnHand"] == 20
     sale = books.create(
         "Invoice",
-        {"CustomerRef": {"value": co.customer}, "TxnDate": "2026-03-01",
-         "Line": [line(300, widget["Id"], 15, 20)]},
+        {
+            "CustomerRef": {"value": co.customer},
+            "TxnDate": "2026-03-01",
+            "Line": [line(300, widget["Id"], 15, 20)],
+        },
     )
     # FIFO: 10 at 5 + 5 at 7
     assert books.balance("Cost of Goods Sold") == 85
@@ -228,10 +275,22 @@ def test_inventory_sale_lowers_quantity_and_posts_fifo_cost(books: Books, co: Co
     # a purchase dated before the sale at a lower cost is used first
     early = books.create(
         "Purchase",
-        {"PaymentType": "Cash", "AccountRef": books.account_ref("Checking"), "TxnDate": "2025-12-01",
-         "Line": [{"DetailType": "ItemBasedExpenseLineDetail", "Amount": 20,
-                   "ItemBasedExpenseLineDetail": {"ItemRef": {"value": widget["Id"]}, "Qty": 10,
-                                                  "UnitPrice": 2}}]},
+        {
+            "PaymentType": "Cash",
+            "AccountRef": books.account_ref("Checking"),
+            "TxnDate": "2025-12-01",
+            "Line": [
+                {
+                    "DetailType": "ItemBasedExpenseLineDetail",
+                    "Amount": 20,
+                    "ItemBasedExpenseLineDetail": {
+                        "ItemRef": {"value": widget["Id"]},
+                        "Qty": 10,
+                        "UnitPrice": 2,
+                    },
+                }
+            ],
+        },
     )
     assert books.balance("Cost of Goods Sold") == 10 * 2 + 5 * 5
     assert books.balance("Inventory Asset") == 50 + 70 + 20 - 45
@@ -245,17 +304,30 @@ def test_inventory_sale_lowers_quantity_and_posts_fifo_cost(books: Books, co: Co
 def test_inventory_adjustment(books: Books, co: Company) -> None:
     widget = books.create(
         "Item",
-        {"Name": "Gadget", "Type": "Inventory", "PurchaseCost": 4,
-         "IncomeAccountRef": books.account_ref("Sales of Product Income"),
-         "ExpenseAccountRef": books.account_ref("Cost of Goods Sold"),
-         "AssetAccountRef": books.account_ref("Inventory Asset"),
-         "TrackQtyOnHand": True, "QtyOnHand": 10, "InvStartDate": "2026-01-01"},
+        {
+            "Name": "Gadget",
+            "Type": "Inventory",
+            "PurchaseCost": 4,
+            "IncomeAccountRef": books.account_ref("Sales of Product Income"),
+            "ExpenseAccountRef": books.account_ref("Cost of Goods Sold"),
+            "AssetAccountRef": books.account_ref("Inventory Asset"),
+            "TrackQtyOnHand": True,
+            "QtyOnHand": 10,
+            "InvStartDate": "2026-01-01",
+        },
     )
     adjustment = books.create(
         "InventoryAdjustment",
-        {"AdjustAccountRef": books.account_ref("Miscellaneous"), "TxnDate": "2026-02-01",
-         "Line": [{"DetailType": "ItemAdjustmentLineDetail",
-                   "ItemAdjustmentLineDetail": {"ItemRef": {"value": widget["Id"]}, "QtyDiff": -3}}]},
+        {
+            "AdjustAccountRef": books.account_ref("Miscellaneous"),
+            "TxnDate": "2026-02-01",
+            "Line": [
+                {
+                    "DetailType": "ItemAdjustmentLineDetail",
+                    "ItemAdjustmentLineDetail": {"ItemRef": {"value": widget["Id"]}, "QtyDiff": -3},
+                }
+            ],
+        },
     )
     assert books.read("Item", widget["Id"])["QtyOnHand"] == 7
     assert books.balance("Inventory Asset") == 28
@@ -266,23 +338,37 @@ def test_inventory_adjustment(books: Books, co: Company) -> None:
 
 def enable_multicurrency(books: Books) -> None:
     prefs = books.read("Preferences", "1")
-    books.update("Preferences", {"Id": "1", "SyncToken": prefs["SyncToken"], "sparse": True,
-                                 "CurrencyPrefs": {"MultiCurrencyEnabled": True}})
+    books.update(
+        "Preferences",
+        {
+            "Id": "1",
+            "SyncToken": prefs["SyncToken"],
+            "sparse": True,
+            "CurrencyPrefs": {"MultiCurrencyEnabled": True},
+        },
+    )
 
 
 def test_foreign_currency_invoice_paid_at_another_rate(books: Books, co: Company) -> None:
     fault = books.fault(co.invoice, 100, CurrencyRef={"value": "EUR"})
     assert fault.code == "6000" and "Multicurrency is not enabled" in fault.errors[0].detail
     enable_multicurrency(books)
-    euro = books.create("Customer", {"DisplayName": "Euro GmbH", "CurrencyRef": {"value": "EUR"}})["Id"]
+    euro = books.create("Customer", {"DisplayName": "Euro GmbH", "CurrencyRef": {"value": "EUR"}})[
+        "Id"
+    ]
     invoice = co.invoice(100, customer=euro, CurrencyRef={"value": "EUR"}, ExchangeRate="1.10")
     assert invoice["HomeTotalAmt"] == 110 and invoice["HomeBalance"] == 110
     assert books.balance("Accounts Receivable (A/R)") == 110
     assert co.customer_balance(euro) == 100  # in the customer's currency
     mismatch = books.fault(co.invoice, 100, customer=euro, CurrencyRef={"value": "USD"})
     assert mismatch.code == "6000"
-    payment = co.payment(100, applied(100, "Invoice", invoice["Id"]), customer=euro,
-                         CurrencyRef={"value": "EUR"}, ExchangeRate="1.20")
+    payment = co.payment(
+        100,
+        applied(100, "Invoice", invoice["Id"]),
+        customer=euro,
+        CurrencyRef={"value": "EUR"},
+        ExchangeRate="1.20",
+    )
     read = books.read("Invoice", invoice["Id"])
     assert read["Balance"] == 0 and read["HomeBalance"] == 0
     assert books.balance("Accounts Receivable (A/R)") == 0
@@ -299,9 +385,15 @@ def test_exchange_rate_list_and_multicurrency_stays_on(books: Books, co: Company
 
     enable_multicurrency(books)
     with books.session() as s:
-        write_exchange_rate(s, {"SourceCurrencyCode": "CAD", "Rate": "0.75", "AsOfDate": "2026-01-01"})
-        write_exchange_rate(s, {"SourceCurrencyCode": "CAD", "Rate": "0.70", "AsOfDate": "2026-06-01"})
-    canada = books.create("Customer", {"DisplayName": "Maple Inc", "CurrencyRef": {"value": "CAD"}})["Id"]
+        write_exchange_rate(
+            s, {"SourceCurrencyCode": "CAD", "Rate": "0.75", "AsOfDate": "2026-01-01"}
+        )
+        write_exchange_rate(
+            s, {"SourceCurrencyCode": "CAD", "Rate": "0.70", "AsOfDate": "2026-06-01"}
+        )
+    canada = books.create(
+        "Customer", {"DisplayName": "Maple Inc", "CurrencyRef": {"value": "CAD"}}
+    )["Id"]
     early = co.invoice(100, customer=canada, TxnDate="2026-03-01")
     late = co.invoice(100, customer=canada, TxnDate="2026-07-01")
     assert early["CurrencyRef"]["value"] == "CAD"  # the customer's currency by default
@@ -309,27 +401,48 @@ def test_exchange_rate_list_and_multicurrency_stays_on(books: Books, co: Company
     none = books.fault(co.invoice, 100, customer=canada, TxnDate="2025-03-01")
     assert none.code == "6000" and "No exchange rate" in none.errors[0].detail
     prefs = books.read("Preferences", "1")
-    off = books.fault(books.update, "Preferences", {"Id": "1", "SyncToken": prefs["SyncToken"], "sparse": True,
-                                                     "CurrencyPrefs": {"MultiCurrencyEnabled": False}})
+    off = books.fault(
+        books.update,
+        "Preferences",
+        {
+            "Id": "1",
+            "SyncToken": prefs["SyncToken"],
+            "sparse": True,
+            "CurrencyPrefs": {"MultiCurrencyEnabled": False},
+        },
+    )
     assert off.code == "6000"
 
 
 def test_deposit_of_undeposited_funds(books: Books, co: Company) -> None:
     invoice = co.invoice(100)
     payment = co.payment(100, applied(100, "Invoice", invoice["Id"]))
-    receipt = books.create("SalesReceipt", {"CustomerRef": {"value": co.customer}, "Line": [line(50, co.item)]})
+    receipt = books.create(
+        "SalesReceipt", {"CustomerRef": {"value": co.customer}, "Line": [line(50, co.item)]}
+    )
     deposit = books.create(
         "Deposit",
-        {"DepositToAccountRef": books.account_ref("Checking"),
-         "Line": [applied(100, "Payment", payment["Id"]), applied(50, "SalesReceipt", receipt["Id"])]},
+        {
+            "DepositToAccountRef": books.account_ref("Checking"),
+            "Line": [
+                applied(100, "Payment", payment["Id"]),
+                applied(50, "SalesReceipt", receipt["Id"]),
+            ],
+        },
     )
     assert deposit["TotalAmt"] == 150
     assert books.balance("Undeposited Funds") == 0
     assert books.balance("Checking") == 150
-    assert books.read("Payment", payment["Id"])["LinkedTxn"] == [{"TxnId": deposit["Id"], "TxnType": "Deposit"}]
+    assert books.read("Payment", payment["Id"])["LinkedTxn"] == [
+        {"TxnId": deposit["Id"], "TxnType": "Deposit"}
+    ]
     twice = books.fault(
-        books.create, "Deposit",
-        {"DepositToAccountRef": books.account_ref("Checking"), "Line": [applied(100, "Payment", payment["Id"])]},
+        books.create,
+        "Deposit",
+        {
+            "DepositToAccountRef": books.account_ref("Checking"),
+            "Line": [applied(100, "Payment", payment["Id"])],
+        },
     )
     assert twice.code == "6000"
     assert books.fault(books.delete, "Payment", payment["Id"]).code == "6000"
@@ -347,25 +460,47 @@ def test_faults_for_bad_applications(books: Books, co: Company) -> None:
     missing = books.fault(co.payment, 50, applied(50, "Invoice", "999"))
     assert missing.code == "2500"
     other = books.create("Customer", {"DisplayName": "Someone Else"})["Id"]
-    wrong_customer = books.fault(co.payment, 50, applied(50, "Invoice", invoice["Id"]), customer=other)
+    wrong_customer = books.fault(
+        co.payment, 50, applied(50, "Invoice", invoice["Id"]), customer=other
+    )
     assert wrong_customer.code == "6000"
     co.payment(60, applied(60, "Invoice", invoice["Id"]))
     assert books.fault(books.delete, "Invoice", invoice["Id"]).code == "6000"
     assert books.fault(books.void, "Invoice", invoice["Id"]).code == "6000"
     shrink = books.fault(
-        books.update, "Invoice",
-        {"Id": invoice["Id"], "SyncToken": books.read("Invoice", invoice["Id"])["SyncToken"],
-         "sparse": True, "Line": [line(40, co.item)]},
+        books.update,
+        "Invoice",
+        {
+            "Id": invoice["Id"],
+            "SyncToken": books.read("Invoice", invoice["Id"])["SyncToken"],
+            "sparse": True,
+            "Line": [line(40, co.item)],
+        },
     )
     assert shrink.code == "6000"
     ar_without_customer = books.fault(
-        books.create, "JournalEntry",
-        {"Line": [
-            {"DetailType": "JournalEntryLineDetail", "Amount": 10,
-             "JournalEntryLineDetail": {"PostingType": "Debit", "AccountRef": books.account_ref("Accounts Receivable (A/R)")}},
-            {"DetailType": "JournalEntryLineDetail", "Amount": 10,
-             "JournalEntryLineDetail": {"PostingType": "Credit", "AccountRef": books.account_ref("Services")}},
-        ]},
+        books.create,
+        "JournalEntry",
+        {
+            "Line": [
+                {
+                    "DetailType": "JournalEntryLineDetail",
+                    "Amount": 10,
+                    "JournalEntryLineDetail": {
+                        "PostingType": "Debit",
+                        "AccountRef": books.account_ref("Accounts Receivable (A/R)"),
+                    },
+                },
+                {
+                    "DetailType": "JournalEntryLineDetail",
+                    "Amount": 10,
+                    "JournalEntryLineDetail": {
+                        "PostingType": "Credit",
+                        "AccountRef": books.account_ref("Services"),
+                    },
+                },
+            ]
+        },
     )
     assert ar_without_customer.code == "6000"
     assert books.ledger_total() == 0
@@ -382,36 +517,113 @@ def test_every_type_posts_balanced_and_delete_or_void_undoes_it(books: Books, co
         return doc
 
     invoice = make("Invoice", {"CustomerRef": {"value": co.customer}, "Line": [line(500, co.item)]})
-    make("Payment", {"CustomerRef": {"value": co.customer}, "TotalAmt": 200,
-                     "DepositToAccountRef": checking, "Line": [applied(200, "Invoice", str(invoice["Id"]))]})
-    make("SalesReceipt", {"CustomerRef": {"value": co.customer}, "DepositToAccountRef": checking,
-                          "Line": [line(75, co.item)]})
-    make("RefundReceipt", {"CustomerRef": {"value": co.customer}, "DepositToAccountRef": checking,
-                           "Line": [line(25, co.item)]})
+    make(
+        "Payment",
+        {
+            "CustomerRef": {"value": co.customer},
+            "TotalAmt": 200,
+            "DepositToAccountRef": checking,
+            "Line": [applied(200, "Invoice", str(invoice["Id"]))],
+        },
+    )
+    make(
+        "SalesReceipt",
+        {
+            "CustomerRef": {"value": co.customer},
+            "DepositToAccountRef": checking,
+            "Line": [line(75, co.item)],
+        },
+    )
+    make(
+        "RefundReceipt",
+        {
+            "CustomerRef": {"value": co.customer},
+            "DepositToAccountRef": checking,
+            "Line": [line(25, co.item)],
+        },
+    )
     make("CreditMemo", {"CustomerRef": {"value": co.customer}, "Line": [line(30, co.item)]})
     make("Estimate", {"CustomerRef": {"value": co.customer}, "Line": [line(999, co.item)]})
     bill = make("Bill", {"VendorRef": {"value": co.vendor}, "Line": [expense(300, supplies)]})
     make("VendorCredit", {"VendorRef": {"value": co.vendor}, "Line": [expense(40, supplies)]})
-    make("BillPayment", {"VendorRef": {"value": co.vendor}, "PayType": "CreditCard", "TotalAmt": 100,
-                         "CreditCardPayment": {"CCAccountRef": card},
-                         "Line": [applied(100, "Bill", str(bill["Id"]))]})
-    make("PurchaseOrder", {"VendorRef": {"value": co.vendor}, "Line": [
-        {"DetailType": "ItemBasedExpenseLineDetail", "Amount": 10,
-         "ItemBasedExpenseLineDetail": {"ItemRef": {"value": co.item}}}]})
+    make(
+        "BillPayment",
+        {
+            "VendorRef": {"value": co.vendor},
+            "PayType": "CreditCard",
+            "TotalAmt": 100,
+            "CreditCardPayment": {"CCAccountRef": card},
+            "Line": [applied(100, "Bill", str(bill["Id"]))],
+        },
+    )
+    make(
+        "PurchaseOrder",
+        {
+            "VendorRef": {"value": co.vendor},
+            "Line": [
+                {
+                    "DetailType": "ItemBasedExpenseLineDetail",
+                    "Amount": 10,
+                    "ItemBasedExpenseLineDetail": {"ItemRef": {"value": co.item}},
+                }
+            ],
+        },
+    )
     for payment_type, account in (("Cash", checking), ("Check", checking), ("CreditCard", card)):
-        make("Purchase", {"PaymentType": payment_type, "AccountRef": account, "Line": [expense(12, supplies)]})
-    make("Purchase", {"PaymentType": "CreditCard", "AccountRef": card, "Credit": True,
-                      "Line": [expense(5, supplies)]})
-    make("Deposit", {"DepositToAccountRef": checking, "Line": [
-        {"DetailType": "DepositLineDetail", "Amount": 60,
-         "DepositLineDetail": {"AccountRef": books.account_ref("Interest Earned")}}]})
-    make("Transfer", {"FromAccountRef": checking, "ToAccountRef": books.account_ref("Savings"), "Amount": 70})
-    make("CreditCardPaymentTxn", {"CreditCardAccountRef": card, "BankAccountRef": checking, "Amount": 50})
-    make("JournalEntry", {"Line": [
-        {"DetailType": "JournalEntryLineDetail", "Amount": 15,
-         "JournalEntryLineDetail": {"PostingType": "Debit", "AccountRef": books.account_ref("Bank Charges")}},
-        {"DetailType": "JournalEntryLineDetail", "Amount": 15,
-         "JournalEntryLineDetail": {"PostingType": "Credit", "AccountRef": checking}}]})
+        make(
+            "Purchase",
+            {"PaymentType": payment_type, "AccountRef": account, "Line": [expense(12, supplies)]},
+        )
+    make(
+        "Purchase",
+        {
+            "PaymentType": "CreditCard",
+            "AccountRef": card,
+            "Credit": True,
+            "Line": [expense(5, supplies)],
+        },
+    )
+    make(
+        "Deposit",
+        {
+            "DepositToAccountRef": checking,
+            "Line": [
+                {
+                    "DetailType": "DepositLineDetail",
+                    "Amount": 60,
+                    "DepositLineDetail": {"AccountRef": books.account_ref("Interest Earned")},
+                }
+            ],
+        },
+    )
+    make(
+        "Transfer",
+        {"FromAccountRef": checking, "ToAccountRef": books.account_ref("Savings"), "Amount": 70},
+    )
+    make(
+        "CreditCardPaymentTxn",
+        {"CreditCardAccountRef": card, "BankAccountRef": checking, "Amount": 50},
+    )
+    make(
+        "JournalEntry",
+        {
+            "Line": [
+                {
+                    "DetailType": "JournalEntryLineDetail",
+                    "Amount": 15,
+                    "JournalEntryLineDetail": {
+                        "PostingType": "Debit",
+                        "AccountRef": books.account_ref("Bank Charges"),
+                    },
+                },
+                {
+                    "DetailType": "JournalEntryLineDetail",
+                    "Amount": 15,
+                    "JournalEntryLineDetail": {"PostingType": "Credit", "AccountRef": checking},
+                },
+            ]
+        },
+    )
     rows = books.ledger_rows()
     per_txn: dict[tuple[str, int], int] = {}
     for row in rows:
@@ -419,8 +631,20 @@ def test_every_type_posts_balanced_and_delete_or_void_undoes_it(books: Books, co
         per_txn[key] = per_txn.get(key, 0) + row["amount"]
     assert per_txn and all(total == 0 for total in per_txn.values())
     assert {kind for kind, _ in per_txn} == {
-        "Invoice", "Payment", "SalesReceipt", "RefundReceipt", "CreditMemo", "Bill", "VendorCredit",
-        "BillPayment", "Purchase", "Deposit", "Transfer", "CreditCardPaymentTxn", "JournalEntry"}
+        "Invoice",
+        "Payment",
+        "SalesReceipt",
+        "RefundReceipt",
+        "CreditMemo",
+        "Bill",
+        "VendorCredit",
+        "BillPayment",
+        "Purchase",
+        "Deposit",
+        "Transfer",
+        "CreditCardPaymentTxn",
+        "JournalEntry",
+    }
     assert books.balance("Checking") == 200 + 75 - 25 - 24 + 60 - 70 - 50 - 15
     assert books.balance("Mastercard") == 100 + 12 - 5 - 50
     assert co.customer_balance() == 500 - 200 - 30
@@ -442,14 +666,57 @@ def test_void_zeroes_postings_but_keeps_the_invoice(books: Books, co: Company) -
 
 
 def test_account_opening_balance_and_sub_accounts(books: Books, co: Company) -> None:
-    parent = books.create("Account", {"Name": "Vehicles", "AccountType": "Fixed Asset",
-                                      "OpeningBalance": 1000, "OpeningBalanceDate": "2026-01-01"})
+    parent = books.create(
+        "Account",
+        {
+            "Name": "Vehicles",
+            "AccountType": "Fixed Asset",
+            "OpeningBalance": 1000,
+            "OpeningBalanceDate": "2026-01-01",
+        },
+    )
     assert parent["CurrentBalance"] == 1000
-    child = books.create("Account", {"Name": "Truck", "AccountType": "Fixed Asset",
-                                     "ParentRef": {"value": parent["Id"]}})
-    books.create("Purchase", {"PaymentType": "Check", "AccountRef": books.account_ref("Checking"),
-                              "Line": [expense(250, {"value": child["Id"]})]})
+    child = books.create(
+        "Account",
+        {"Name": "Truck", "AccountType": "Fixed Asset", "ParentRef": {"value": parent["Id"]}},
+    )
+    books.create(
+        "Purchase",
+        {
+            "PaymentType": "Check",
+            "AccountRef": books.account_ref("Checking"),
+            "Line": [expense(250, {"value": child["Id"]})],
+        },
+    )
     read = books.read("Account", parent["Id"])
     assert read["CurrentBalance"] == 1000
     assert read["CurrentBalanceWithSubAccounts"] == 1250
     assert books.balance("Opening Balance Equity") == 1000
+
+
+def test_a_customer_keeps_its_currency_once_it_has_transactions(books: Books, co: Company) -> None:
+    euro = books.fault(
+        books.create, "Customer", {"DisplayName": "Too Early", "CurrencyRef": {"value": "EUR"}}
+    )
+    assert euro.code == "6000"
+    enable_multicurrency(books)
+    customer = books.create(
+        "Customer", {"DisplayName": "Switcher", "CurrencyRef": {"value": "GBP"}}
+    )
+    changed = books.update(
+        "Customer",
+        {"Id": customer["Id"], "SyncToken": "0", "sparse": True, "CurrencyRef": {"value": "EUR"}},
+    )
+    assert changed["CurrencyRef"] == {"value": "EUR", "name": "Euro"}
+    co.invoice(10, customer=customer["Id"], ExchangeRate="1.1")
+    fault = books.fault(
+        books.update,
+        "Customer",
+        {
+            "Id": customer["Id"],
+            "SyncToken": changed["SyncToken"],
+            "sparse": True,
+            "CurrencyRef": {"value": "USD"},
+        },
+    )
+    assert fault.code == "6000" and "cannot change" in fault.errors[0].detail

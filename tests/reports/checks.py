@@ -73,7 +73,9 @@ def check_totals(report: dict[str, Any], skip_columns: tuple[int, ...] = ()) -> 
             if inner and "Summary" in row:
                 walk(inner)
                 for c in columns:
-                    own = amount(row.get("Header", {}).get("ColData", [{}] * (c + 1))[c].get("value", ""))
+                    own = amount(
+                        row.get("Header", {}).get("ColData", [{}] * (c + 1))[c].get("value", "")
+                    )
                     expected = own + sum((_value(r, c) for r in inner), Decimal(0))
                     assert _value(row, c) == expected, (row.get("group"), row["Summary"], c)
                     checked += 1

@@ -16,6 +16,7 @@ import pytest
 
 from qbo.cli.emulator_faults import surface_config
 from qbo.emulator import EmulatorConfig
+from qbo.emulator.http.surface_middleware import APP_RESOLVERS
 from qbo.emulator.throttle import (
     LimitsError,
     Throttle,
@@ -115,19 +116,37 @@ class AppFromHeader:
         await self.app(scope, receive, send)
 
 
-async def test_per_second_is_per_app_and_per_minute_per_realm(private: MakePrivate) -> None:
+async def from_header(scope: Any) -> str | None:
+    """An app resolver as the OAuth layer would register one (here: a header)."""
+    for key, value in scope["headers"]:
+        if key == b"x-app":
+            return str(value.decode())
+    return None
+
+
+@pytest.mark.parametrize("hook", ["state", "resolver"])
+async def test_per_second_is_per_app_and_per_minute_per_realm(
+    private: MakePrivate, hook: str
+) -> None:
     emu = private(throttle=ThrottleSettings(True, ThrottleLimits(per_second=3, per_minute=5)))
-    emu.app = AppFromHeader(emu.app)  # type: ignore[assignment]
-    url = emu.serve()
-    path = emu.path("preferences")
-    async with httpx.AsyncClient(base_url=url, timeout=10) as client:
+    if hook == "state":
+        emu.app = AppFromHeader(emu.app)  # type: ignore[assignment]
+    else:
+        APP_RESOLVERS.append(from_header)
+    try:
+        url = emu.serve()
+        path = emu.path("preferences")
+        async with httpx.AsyncClient(base_url=url, timeout=10) as client:
 
-        async def get(app: str) -> int:
-            return (await client.get(path, headers={"x-app": app})).status_code
+            async def get(app: str) -> int:
+                return (await client.get(path, headers={"x-app": app})).status_code
 
-        assert [await get("a") for _ in range(4)] == [200, 200, 200, 429]
-        assert [await get("b") for _ in range(2)] == [200, 200]  # b has its own second
-        assert await get("b") == 429  # ... but the realm's minute (5) is full
+            assert [await get("a") for _ in range(4)] == [200, 200, 200, 429]
+            assert [await get("b") for _ in range(2)] == [200, 200]  # b has its own second
+            assert await get("b") == 429  # ... but the realm's minute (5) is full
+    finally:
+        if from_header in APP_RESOLVERS:
+            APP_RESOLVERS.remove(from_header)
 
 
 async def test_concurrent_requests_per_realm_and_app(private: MakePrivate) -> None:

@@ -26,7 +26,6 @@ from qbo.emulator.domain import crud
 from qbo.emulator.domain.session import Realm, Session
 from qbo.emulator.domain.taxservice import create_tax_code
 from qbo.emulator.http.auth import authorize
-from qbo.emulator.ledger.currency import write_exchange_rate
 from qbo.emulator.http.responses import (
     envelope,
     fault_body,
@@ -34,6 +33,7 @@ from qbo.emulator.http.responses import (
     gateway_response,
     json_response,
 )
+from qbo.emulator.ledger.currency import write_exchange_rate
 from qbo.emulator.oauth.stats import count_api
 from qbo.emulator.querying import run_query
 from qbo.emulator.reports import run_report

@@ -195,3 +195,42 @@ def write_exchange_rate(s: Session, body: Any) -> dict[str, Any]:
     s.replace("ExchangeRate", updated)
     s.record_change("ExchangeRate", updated["Id"], "Update")
     return updated
+
+
+class PartyCurrencyRule(Rule):
+    """Customer, Vendor: one currency each, fixed once a transaction uses it (QBO's rule)."""
+
+    def apply(
+        self, s: Session, entity: EntityDef, doc: dict[str, Any], old: dict[str, Any] | None
+    ) -> None:
+        code = (ref_id(doc.get("CurrencyRef")) or s.realm.currency).upper()
+        if code != s.realm.currency and not s.multicurrency_enabled():
+            raise Fault.of(
+                "6000",
+                f"Multicurrency is not enabled for this company: CurrencyRef {code} is not the "
+                f"home currency {s.realm.currency}",
+                element="CurrencyRef",
+            )
+        if "CurrencyRef" in doc:
+            doc["CurrencyRef"] = {"value": code, "name": s.currency_name(code)}
+        if old is None:
+            return
+        before = (ref_id(old.get("CurrencyRef")) or s.realm.currency).upper()
+        if before != code and _has_postings(s, entity.name, int(doc["Id"])):
+            raise Fault.of(
+                "6000",
+                f"The {entity.name.lower()}'s currency is {before} and cannot change: it has "
+                "transactions",
+                element="CurrencyRef",
+            )
+
+
+def _has_postings(s: Session, entity: str, object_id: int) -> bool:
+    from sqlalchemy import select
+
+    t = s.store.tables.ledger
+    column = t.c.customer_id if entity == "Customer" else t.c.vendor_id
+    found = s.conn.execute(
+        select(t.c.txn_id).where(t.c.realm_id == s.realm.realm_id, column == object_id).limit(1)
+    ).first()
+    return found is not None

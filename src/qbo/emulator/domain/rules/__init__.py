@@ -27,7 +27,7 @@ from qbo.emulator.domain.rules.transactions import (
     SumLinesRule,
     TxnRule,
 )
-from qbo.emulator.ledger.currency import CurrencyPrefsRule
+from qbo.emulator.ledger.currency import CurrencyPrefsRule, PartyCurrencyRule
 from qbo.schema import EntityKind, catalogue
 
 __all__ = ["Rule", "rules_for"]
@@ -75,4 +75,6 @@ def rules_for(entity: str) -> tuple[Rule, ...]:
     ledger: tuple[Rule, ...] = (PostingRule(),) if entity in POSTING else ()
     if entity == "Preferences":
         ledger = (CurrencyPrefsRule(),)
+    elif entity in ("Customer", "Vendor"):
+        ledger = (PartyCurrencyRule(),)
     return (*generic, *_SPECIFIC.get(entity, ()), *ledger)
