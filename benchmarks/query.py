@@ -53,7 +53,8 @@ class Server:
     """uvicorn on a free loopback port, in a thread."""
 
     def __init__(self, emulator: Emulator) -> None:
-        self.sock = socket.socket()
+        # proto IPPROTO_TCP, or asyncio leaves Nagle on and keep-alive answers wait ~40 ms
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         self.sock.bind(("127.0.0.1", 0))
         config = uvicorn.Config(create_app(emulator), log_level="warning", lifespan="off")
         self.server = uvicorn.Server(config)

@@ -335,3 +335,31 @@ async def test_a_customer_cannot_move_under_its_own_sub_customer(local: Api) -> 
     )
     assert moved["Customer"]["FullyQualifiedName"] == "Other:Bottom"
     assert moved["Customer"]["Level"] == 1
+
+
+async def test_renaming_a_parent_renames_its_descendants(db_api: Api) -> None:
+    api = db_api
+    top = await api.create("Customer", {"DisplayName": "Old Name"})
+    child = await api.create(
+        "Customer", {"DisplayName": "Child", "ParentRef": {"value": top["Id"]}}
+    )
+    grand = await api.create(
+        "Customer", {"DisplayName": "Grand", "ParentRef": {"value": child["Id"]}}
+    )
+    await api.ok(
+        "POST",
+        "customer",
+        {"Id": top["Id"], "SyncToken": "0", "sparse": True, "DisplayName": "New Name"},
+    )
+    child_after = await api.read("Customer", child["Id"])
+    grand_after = await api.read("Customer", grand["Id"])
+    assert child_after["FullyQualifiedName"] == "New Name:Child"
+    assert grand_after["FullyQualifiedName"] == "New Name:Child:Grand"
+    # Derived, not edited: the children keep their SyncToken.
+    assert grand_after["SyncToken"] == grand["SyncToken"]
+    found = await api.ok(
+        "GET",
+        "query",
+        query="select * from Customer where FullyQualifiedName = 'new name:child:grand'",
+    )
+    assert [c["Id"] for c in found["QueryResponse"]["Customer"]] == [grand["Id"]]

@@ -60,7 +60,10 @@ def serving(
             cwd=tmp_path,
         )
     try:
-        info = json.loads(_first_line(proc, STARTUP_TIMEOUT))
+        try:
+            info = json.loads(_first_line(proc, STARTUP_TIMEOUT))
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}; stderr: {log_path.read_text()[-2000:]}") from None
         yield proc, info, log_path
     finally:
         if proc.poll() is None:
@@ -78,7 +81,7 @@ def _wait_ready(base_url: str) -> None:
     deadline = time.monotonic() + STARTUP_TIMEOUT
     while True:
         try:
-            httpx.get(f"{base_url}/_emulator/health", timeout=2)
+            httpx.get(f"{base_url}/_emulator/health", timeout=5)
             return
         except httpx.TransportError:
             if time.monotonic() > deadline:
@@ -100,27 +103,30 @@ def test_serve_persists_across_kill_9(tmp_path: Path) -> None:
             f"{api}/customer",
             json={"DisplayName": "Durable Goods"},
             params={"requestid": "durable-1"},
+            timeout=30,
         )
         assert response.status_code == 200, response.text
         assert response.headers.get("intuit_tid")
         created = response.json()["Customer"]
-        admin = httpx.get(f"{info['base_url']}/_emulator/realms")
+        admin = httpx.get(f"{info['base_url']}/_emulator/realms", timeout=30)
         assert admin.status_code == 200 and admin.json()[0]["realmId"] == realm
         proc.send_signal(signal.SIGKILL)
         proc.wait(10)
-        assert "listening" in log_path.read_text()  # logs go to stderr, not stdout
+        said = log_path.read_text()
+        assert "listening" in said, said  # logs go to stderr, not stdout
 
     with serving(tmp_path, "--db", str(db), "--seed", "demo") as (_proc, info, _log):
         assert info["realms"] == [realm]  # the existing database is used, not reseeded
         _wait_ready(info["base_url"])
         api = f"{info['base_url']}/v3/company/{realm}"
-        again = httpx.get(f"{api}/customer/{created['Id']}")
+        again = httpx.get(f"{api}/customer/{created['Id']}", timeout=30)
         assert again.status_code == 200, again.text
         assert again.json()["Customer"] == created
         replay = httpx.post(
             f"{api}/customer",
             json={"DisplayName": "Durable Goods"},
             params={"requestid": "durable-1"},
+            timeout=30,
         )
         assert replay.json()["Customer"] == created  # the request log survived too
 

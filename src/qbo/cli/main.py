@@ -95,11 +95,14 @@ def serve(
 
     try:
         check_seed(seed)
-        mode = AuthMode(auth)
     except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from None
+        raise typer.BadParameter(str(exc), param_hint="--seed") from None
+    if auth not in {m.value for m in AuthMode}:
+        choices = ", ".join(m.value for m in AuthMode)
+        raise typer.BadParameter(f"{auth!r} is not one of: {choices}", param_hint="--auth")
+    mode = AuthMode(auth)
     if not 0 <= port <= 65535:
-        raise typer.BadParameter("port must be between 0 and 65535")
+        raise typer.BadParameter("must be between 0 and 65535", param_hint="--port")
     run(
         EmulatorConfig(
             db=db,

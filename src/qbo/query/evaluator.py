@@ -47,7 +47,7 @@ from qbo.query.values import (
     read_decimal,
     read_time,
 )
-from qbo.schema.types import EntityKind, FieldDef, Kind
+from qbo.schema.types import EntityDef, EntityKind, FieldDef, Kind
 
 Row = Mapping[str, Any]
 
@@ -132,17 +132,27 @@ def lookup(row: Row, prop: Prop, defaults: Mapping[str, object] | None = None) -
     return value
 
 
-def _defaults(validated: ValidatedQuery) -> dict[str, object]:
-    """Values a stored row implies when it omits them: name lists are active by default."""
-    entity = validated.entity
+def stored_defaults(entity: EntityDef) -> dict[str, object]:
+    """Values a stored row implies when it omits them (or holds nothing readable):
+    name lists are active by default. The emulator stores these in its query columns."""
     if entity.kind is EntityKind.NAME_LIST and "Active" in entity.fields:
         return {"Active": True}
     return {}
 
 
-def normalize_stored(raw: object, field: FieldDef, zone: tzinfo) -> Any:
-    """A stored JSON value as a comparable Python value for ``field`` (None: missing)."""
-    return comparable(raw, field.kind, zone, id_like=is_id_like(field))
+def _defaults(validated: ValidatedQuery) -> dict[str, object]:
+    return stored_defaults(validated.entity)
+
+
+def normalize_stored(raw: object, field: FieldDef, zone: tzinfo, default: object = None) -> Any:
+    """A stored JSON value as a comparable Python value for ``field`` (None: missing).
+
+    ``default`` stands in for a missing or unreadable value (see :func:`stored_defaults`).
+    """
+    value = comparable(raw, field.kind, zone, id_like=is_id_like(field))
+    if value is None and default is not None:
+        return comparable(default, field.kind, zone, id_like=is_id_like(field))
+    return value
 
 
 def comparable(raw: object, kind: Kind, zone: tzinfo, *, id_like: bool = False) -> Any:
@@ -229,8 +239,10 @@ def _compile(flt: Filter, zone: tzinfo, defaults: Mapping[str, object]) -> Calla
     field = flt.prop.field
     prop = flt.prop
 
+    default = defaults.get(prop.name)
+
     def stored(row: Row) -> Any:
-        return normalize_stored(lookup(row, prop, defaults), field, zone)
+        return normalize_stored(lookup(row, prop), field, zone, default)
 
     if flt.op is Op.LIKE:
         assert isinstance(flt.value, str)
@@ -284,17 +296,17 @@ def _equal(stored: Any, wanted: Any) -> bool:
 
 
 def _is_active(row: Row) -> bool:
-    active = row.get("Active", True)
-    if isinstance(active, str):
-        return fold(active) != "false"
-    return active is not False
+    # Missing or unreadable is active (the default): only a readable false hides a row.
+    return comparable(row.get("Active"), Kind.BOOLEAN, UTC) is not False
 
 
 def _sort_key(
     order: Sort, zone: tzinfo, defaults: Mapping[str, object]
 ) -> Callable[[Row], tuple[int, Any]]:
+    default = defaults.get(order.prop.name)
+
     def key(row: Row) -> tuple[int, Any]:
-        value = normalize_stored(lookup(row, order.prop, defaults), order.prop.field, zone)
+        value = normalize_stored(lookup(row, order.prop), order.prop.field, zone, default)
         return (0, 0) if value is None else (1, value)
 
     return key

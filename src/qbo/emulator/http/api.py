@@ -154,7 +154,7 @@ def query_get(s: Session, req: ApiRequest) -> Result:
     text = req.params.get("query")
     if text is None or not text.strip():
         raise Fault.of("4000", "QueryParserError: the query parameter is missing or empty")
-    return 200, {"QueryResponse": run_query(s, text)}
+    return 200, {"QueryResponse": run_query(s, text, raw_json=True)}
 
 
 def query_post(s: Session, req: ApiRequest) -> Result:
@@ -165,7 +165,7 @@ def query_post(s: Session, req: ApiRequest) -> Result:
         raise Fault.of("4000", "QueryParserError: the query is not valid UTF-8") from None
     if not text.strip():
         raise Fault.of("4000", "QueryParserError: the request body holds no query")
-    return 200, {"QueryResponse": run_query(s, text)}
+    return 200, {"QueryResponse": run_query(s, text, raw_json=True)}
 
 
 READ_HANDLERS["query"] = query_get

@@ -45,7 +45,7 @@ from sqlalchemy.sql.dml import Delete, Insert, Update
 from sqlalchemy.sql.selectable import Select
 from sqlalchemy.types import TypeEngine
 
-from qbo.query.evaluator import comparable, normalize_stored
+from qbo.query.evaluator import comparable, normalize_stored, stored_defaults
 from qbo.query.values import fold
 from qbo.schema import EntityDef, FieldDef, Kind, catalogue
 
@@ -128,9 +128,13 @@ def encode(value: Any) -> Any:
     return None
 
 
-def column_value(field: FieldDef, value: Any, zone: str = "UTC") -> Any:
-    """The query-column value of ``field`` for a document's value (None: missing)."""
-    return encode(normalize_stored(value, field, _zone(zone)))
+def column_value(field: FieldDef, value: Any, zone: str = "UTC", default: Any = None) -> Any:
+    """The query-column value of ``field`` for a document's value (None: missing).
+
+    ``default`` stands in for a missing or unreadable value, as the evaluator reads it
+    (:func:`qbo.query.evaluator.stored_defaults`: a name list without Active is active).
+    """
+    return encode(normalize_stored(value, field, _zone(zone), default))
 
 
 def normalise(kind: Kind, value: Any, zone: str = "UTC") -> Any:
@@ -201,9 +205,35 @@ class EntityTable:
             "created_ms": created_ms,
             "updated_ms": updated_ms,
         }
+        defaults = stored_defaults(self.entity)
         for f in self.fields:
-            values[column_name(f.name)] = column_value(f, doc.get(f.name), zone)
+            values[column_name(f.name)] = column_value(
+                f, doc.get(f.name), zone, defaults.get(f.name)
+            )
         return values
+
+
+def _index_columns(entity: EntityDef, f: FieldDef) -> tuple[str, ...]:
+    """``(realm_id, column, id)``; on name lists, Active rides along at the end.
+
+    Queries on name lists carry ``Active = true`` (inactive rows are hidden unless Active
+    is filtered), so every index also holds Active and answers without reading the table.
+    Active's own index is ``(realm_id, id, Active)``: a page in id order skips through it
+    alone (``STARTPOSITION 90001``), and, with no index leading with Active, SQLite's
+    planner (which keeps no statistics) never prefers Active to a selective column.
+    """
+    trailing = _active_column(entity)
+    if trailing is None:
+        return ("realm_id", column_name(f.name), "id")
+    if f.name == "Active":
+        return ("realm_id", "id", trailing)
+    return ("realm_id", column_name(f.name), "id", trailing)
+
+
+def _active_column(entity: EntityDef) -> str | None:
+    if "Active" in stored_defaults(entity) and "Active" in entity.fields:
+        return column_name("Active")
+    return None
 
 
 @dataclass(frozen=True)
@@ -288,12 +318,12 @@ class Tables:
                 Index(f"ix_{name}_created", "realm_id", "created_ms"),
             ]
             indexed = set(entity.indexed)
+            indexes: list[Index] = []
             for f in fields:
                 cols.append(Column(column_name(f.name), _sql_type(f.kind), nullable=True))
                 if f.name in indexed:
-                    cols.append(
-                        Index(f"ix_{name}_{f.name.lower()}", "realm_id", column_name(f.name), "id")
-                    )
+                    indexes.append(Index(f"ix_{name}_{f.name.lower()}", *_index_columns(entity, f)))
+            cols.extend(indexes)  # after the columns: they may name any of them
             table = Table(name, md, *cols)
             entity_tables[entity.name] = EntityTable(entity, table, fields)
         return cls(md, realms, sequences, request_log, changes, entity_tables, ledger_table(md))

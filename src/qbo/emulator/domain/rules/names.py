@@ -48,6 +48,27 @@ class HierarchyRule(Rule):
     def apply(
         self, s: Session, entity: EntityDef, doc: dict[str, Any], old: dict[str, Any] | None
     ) -> None:
+        self._place(s, entity, doc, old)
+        if old is not None and old.get("FullyQualifiedName") != doc.get("FullyQualifiedName"):
+            self._rename_descendants(s, entity, doc)
+
+    def _rename_descendants(self, s: Session, entity: EntityDef, parent: dict[str, Any]) -> None:
+        """Children's FullyQualifiedName and Level follow a renamed or moved parent.
+
+        They are derived figures, so the children keep their SyncToken and LastUpdatedTime.
+        """
+        for child in s.find(entity.name, "ParentRef", parent["Id"], limit=100_000):
+            child["FullyQualifiedName"] = (
+                f"{parent['FullyQualifiedName']}:{child.get(self.name_prop, '')}"
+            )
+            if "Level" in entity.fields and "Level" in parent:
+                child["Level"] = int(parent["Level"]) + 1
+            s.replace_derived(entity.name, child, ("FullyQualifiedName", "Level"))
+            self._rename_descendants(s, entity, child)
+
+    def _place(
+        self, s: Session, entity: EntityDef, doc: dict[str, Any], old: dict[str, Any] | None
+    ) -> None:
         name = str(doc.get(self.name_prop, ""))
         if ":" in name:
             raise Fault.of(
