@@ -12,42 +12,9 @@ from typing import Annotated, Any
 
 import typer
 
+from qbo.cli.control_plane import AdminTokenOption, UrlOption, call
+
 app = typer.Typer(help="Register and list OAuth apps of a running emulator.", no_args_is_help=True)
-
-UrlOption = Annotated[
-    str,
-    typer.Option("--url", help="The emulator's base URL, e.g. http://127.0.0.1:8555."),
-]
-AdminTokenOption = Annotated[
-    str | None,
-    typer.Option(
-        "--admin-token",
-        help="The emulator's admin token, when it was started with one.",
-        envvar="QBO_EMULATOR_ADMIN_TOKEN",
-    ),
-]
-
-
-def _call(method: str, url: str, admin_token: str | None, body: Any = None) -> Any:
-    import httpx  # imported here so `qbo --help` stays fast
-
-    headers = {"Authorization": f"Bearer {admin_token}"} if admin_token else {}
-    try:
-        response = httpx.request(method, url, json=body, headers=headers, timeout=30)
-    except httpx.HTTPError as exc:
-        typer.echo(f"error: cannot reach the emulator at {url}: {type(exc).__name__}", err=True)
-        raise typer.Exit(1) from None
-    try:
-        data = response.json()
-    except ValueError:
-        data = None
-    if response.status_code >= 400:
-        message = data.get("error") if isinstance(data, dict) else None
-        typer.echo(
-            f"error: HTTP {response.status_code}: {message or response.text[:200]}", err=True
-        )
-        raise typer.Exit(1)
-    return data
 
 
 @app.command("create")
@@ -88,12 +55,12 @@ def create(
         body["scopes"] = scope
     if webhook_url is not None:
         body["webhook_url"] = webhook_url
-    created = _call("POST", url.rstrip("/") + "/_emulator/apps", admin_token, body)
+    created = call("POST", url.rstrip("/") + "/_emulator/apps", admin_token, body)
     sys.stdout.write(json.dumps(created, indent=2) + "\n")
 
 
 @app.command("list")
 def list_apps(url: UrlOption, admin_token: AdminTokenOption = None) -> None:
     """List the registered apps as JSON (without secrets)."""
-    apps = _call("GET", url.rstrip("/") + "/_emulator/apps", admin_token)
+    apps = call("GET", url.rstrip("/") + "/_emulator/apps", admin_token)
     sys.stdout.write(json.dumps(apps, indent=2) + "\n")

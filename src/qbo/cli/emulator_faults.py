@@ -12,45 +12,12 @@ from typing import Annotated, Any
 
 import typer
 
+from qbo.cli.control_plane import AdminTokenOption, UrlOption, call
+
 app = typer.Typer(
     help="Inject failures (error statuses, connection resets, latency) into a running emulator.",
     no_args_is_help=True,
 )
-
-UrlOption = Annotated[
-    str,
-    typer.Option("--url", help="The emulator's base URL, e.g. http://127.0.0.1:8555."),
-]
-AdminTokenOption = Annotated[
-    str | None,
-    typer.Option(
-        "--admin-token",
-        help="The emulator's admin token, when it was started with one.",
-        envvar="QBO_EMULATOR_ADMIN_TOKEN",
-    ),
-]
-
-
-def _call(method: str, url: str, admin_token: str | None, body: Any = None) -> Any:
-    import httpx  # imported here so `qbo --help` stays fast
-
-    headers = {"Authorization": f"Bearer {admin_token}"} if admin_token else {}
-    try:
-        response = httpx.request(method, url, json=body, headers=headers, timeout=30)
-    except httpx.HTTPError as exc:
-        typer.echo(f"error: cannot reach the emulator at {url}: {type(exc).__name__}", err=True)
-        raise typer.Exit(1) from None
-    try:
-        data = response.json()
-    except ValueError:
-        data = None
-    if response.status_code >= 400:
-        message = data.get("error") if isinstance(data, dict) else None
-        typer.echo(
-            f"error: HTTP {response.status_code}: {message or response.text[:200]}", err=True
-        )
-        raise typer.Exit(1)
-    return data
 
 
 def _faults_url(url: str) -> str:
@@ -111,7 +78,7 @@ def add(
     ):
         if value is not None:
             body[key] = value
-    typer.echo(json.dumps(_call("POST", _faults_url(url), admin_token, body), indent=2))
+    typer.echo(json.dumps(call("POST", _faults_url(url), admin_token, body), indent=2))
 
 
 @app.command("list")
@@ -121,7 +88,7 @@ def list_faults(
     admin_token: AdminTokenOption = None,
 ) -> None:
     """List the fault rules and how often each fired."""
-    rules = _call("GET", _faults_url(url), admin_token)
+    rules = call("GET", _faults_url(url), admin_token)
     if as_json:
         typer.echo(json.dumps(rules, indent=2))
         return
@@ -160,7 +127,7 @@ def clear(
 ) -> None:
     """Remove one fault rule, or all of them."""
     target = _faults_url(url) + (f"/{fault_id}" if fault_id else "")
-    result = _call("DELETE", target, admin_token)
+    result = call("DELETE", target, admin_token)
     typer.echo(json.dumps(result))
 
 

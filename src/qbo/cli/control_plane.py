@@ -1,0 +1,43 @@
+"""What the ``qbo emulator ...`` commands share: options and calls to the control plane."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+UrlOption = Annotated[
+    str,
+    typer.Option("--url", help="The emulator's base URL, e.g. http://127.0.0.1:8555."),
+]
+AdminTokenOption = Annotated[
+    str | None,
+    typer.Option(
+        "--admin-token",
+        help="The emulator's admin token, when it was started with one.",
+        envvar="QBO_EMULATOR_ADMIN_TOKEN",
+    ),
+]
+
+
+def call(method: str, url: str, admin_token: str | None, body: Any = None) -> Any:
+    """One control-plane request; its JSON, or a clear message and exit code 1."""
+    import httpx  # imported here so `qbo --help` stays fast
+
+    headers = {"Authorization": f"Bearer {admin_token}"} if admin_token else {}
+    try:
+        response = httpx.request(method, url, json=body, headers=headers, timeout=30)
+    except httpx.HTTPError as exc:
+        typer.echo(f"error: cannot reach the emulator at {url}: {type(exc).__name__}", err=True)
+        raise typer.Exit(1) from None
+    try:
+        data = response.json()
+    except ValueError:
+        data = None
+    if response.status_code >= 400:
+        message = data.get("error") if isinstance(data, dict) else None
+        typer.echo(
+            f"error: HTTP {response.status_code}: {message or response.text[:200]}", err=True
+        )
+        raise typer.Exit(1)
+    return data
