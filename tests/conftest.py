@@ -12,21 +12,20 @@ from __future__ import annotations
 
 import os
 import secrets
-import socket
-import threading
-import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
 from qbo.emulator import Emulator, EmulatorConfig, create_app
 from qbo.schema import jsoncodec
+from qbo.testing import ServerThread
 
-PG_URL = os.environ.get("QBO_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+PG_URL = os.environ.get(
+    "QBO_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 REQUIRE_PG = os.environ.get("QBO_REQUIRE_POSTGRES") == "1"
 
 
@@ -82,31 +81,6 @@ def emulator(request: pytest.FixtureRequest) -> Iterator[Emulator]:
     emu.close()
 
 
-class ServerThread:
-    """uvicorn serving an app on a free loopback port, in a background thread."""
-
-    def __init__(self, app: Any) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.port = self.sock.getsockname()[1]
-        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
-
-    def __enter__(self) -> str:
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError("emulator did not start")
-            time.sleep(0.01)
-        return f"http://127.0.0.1:{self.port}"
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(10)
-        self.sock.close()
-
-
 @pytest.fixture(scope="session")
 def socket_urls(emulator: Emulator) -> Iterator[str]:
     with ServerThread(create_app(emulator)) as url:
@@ -126,14 +100,21 @@ class Api:
 
     async def post(self, rest: str, body: Any, **params: str) -> httpx.Response:
         content = body if isinstance(body, (bytes, str)) else jsoncodec.dumps(body)
-        return await self.client.post(self.path(rest), content=content, params=params, headers={"Content-Type": "application/json"})
+        return await self.client.post(
+            self.path(rest),
+            content=content,
+            params=params,
+            headers={"Content-Type": "application/json"},
+        )
 
     async def get(self, rest: str, **params: str) -> httpx.Response:
         return await self.client.get(self.path(rest), params=params)
 
     async def ok(self, method: str, rest: str, body: Any = None, **params: str) -> dict[str, Any]:
         """The JSON body of a request that must succeed."""
-        response = await (self.post(rest, body, **params) if method == "POST" else self.get(rest, **params))
+        response = await (
+            self.post(rest, body, **params) if method == "POST" else self.get(rest, **params)
+        )
         assert response.status_code == 200, response.text
         data: dict[str, Any] = jsoncodec.loads(response.text)
         return data

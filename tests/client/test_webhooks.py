@@ -31,6 +31,7 @@ from qbo.client.webhooks import (
     verify_signature,
 )
 from qbo.emulator import AuthMode, Emulator, EmulatorConfig, create_app
+from qbo.testing import loopback_socket
 
 pytestmark = pytest.mark.anyio
 
@@ -180,8 +181,7 @@ def test_malformed_payloads_are_refused(body: bytes) -> None:
 
 def bind() -> tuple[socket.socket, str]:
     """A loopback socket and the receiver URL it will serve."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
+    sock = loopback_socket()
     return sock, f"http://127.0.0.1:{sock.getsockname()[1]}/hooks/qbo"
 
 

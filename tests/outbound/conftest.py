@@ -31,6 +31,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from qbo.emulator import Emulator, EmulatorConfig, create_app
+from qbo.testing import loopback_socket
 from tests.conftest import PG_URL
 
 REDIRECT_URI = "http://localhost/callback"
@@ -79,9 +80,7 @@ class Receiver:
 
     def start(self) -> None:
         app = Starlette(routes=[Route("/hook", self._hook, methods=["POST"])])
-        sock = socket.socket()
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", self.port))
+        sock = loopback_socket(self.port)
         self._server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
         self._thread = threading.Thread(
             target=self._server.run, kwargs={"sockets": [sock]}, daemon=True
