@@ -29,7 +29,7 @@ from .queries import ENTITIES, queries
 
 QUERIES_PER_COMPANY = 24
 #: Companies per backend; raise it for a deeper local run (QBO_QUERYEXEC_EXAMPLES=300).
-EXAMPLES = int(os.environ.get("QBO_QUERYEXEC_EXAMPLES", "14"))
+EXAMPLES = int(os.environ.get("QBO_QUERYEXEC_EXAMPLES", "40"))
 
 
 def expected(company: Company, docs: dict[str, list[dict[str, Any]]], text: str) -> Any:
