@@ -93,6 +93,10 @@ class serve:
 
     def __init__(self, emu: Emulator) -> None:
         self.sock = socket.socket()
+        # Accepted sockets inherit TCP_NODELAY: without it a response written as headers
+        # then body waits ~40 ms for the client's delayed ACK, which would swamp the
+        # read-by-id baseline.
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.sock.bind(("127.0.0.1", 0))
         config = uvicorn.Config(create_app(emu), log_level="warning", lifespan="off")
         self.server = uvicorn.Server(config)

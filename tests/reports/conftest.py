@@ -20,9 +20,3 @@ def report_emulator() -> Iterator[Emulator]:
 @pytest.fixture
 def books(report_emulator: Emulator) -> Books:
     return Books.open(report_emulator)
-
-
-@pytest.fixture(scope="session")
-def demo(report_emulator: Emulator) -> Books:
-    """The demo company (shared, read only)."""
-    return Books.open(report_emulator, seed="demo")

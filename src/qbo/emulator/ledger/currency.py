@@ -9,6 +9,7 @@ no rate at all the request is refused (6000): the emulator has no market feed.
 
 from __future__ import annotations
 
+import weakref
 from decimal import Decimal
 from typing import Any
 
@@ -69,10 +70,20 @@ def party_currency(s: Session, doc: dict[str, Any]) -> tuple[str, str] | None:
     return None
 
 
+_enabled: weakref.WeakKeyDictionary[Session, bool] = weakref.WeakKeyDictionary()
+
+
+def enabled_in(s: Session) -> bool:
+    """Whether multi-currency is on, read once per session (Preferences updates reset it)."""
+    if s not in _enabled:
+        _enabled[s] = s.multicurrency_enabled()
+    return _enabled[s]
+
+
 def apply_currency(s: Session, entity: EntityDef, doc: dict[str, Any]) -> None:
     """CurrencyRef default and checks, ExchangeRate and the HomeTotalAmt slot."""
     home = s.realm.currency
-    enabled = s.multicurrency_enabled()
+    enabled = enabled_in(s)
     party = party_currency(s, doc) if enabled else None
     given = ref_id(doc.get("CurrencyRef"))
     code = given.upper() if given is not None else (party[1] if party else home)
@@ -108,6 +119,7 @@ class CurrencyPrefsRule(Rule):
     def apply(
         self, s: Session, entity: EntityDef, doc: dict[str, Any], old: dict[str, Any] | None
     ) -> None:
+        _enabled.pop(s, None)
         if old is None:
             return
         before = old.get("CurrencyPrefs") or {}
@@ -204,7 +216,7 @@ class PartyCurrencyRule(Rule):
         self, s: Session, entity: EntityDef, doc: dict[str, Any], old: dict[str, Any] | None
     ) -> None:
         code = (ref_id(doc.get("CurrencyRef")) or s.realm.currency).upper()
-        if code != s.realm.currency and not s.multicurrency_enabled():
+        if code != s.realm.currency and not enabled_in(s):
             raise Fault.of(
                 "6000",
                 f"Multicurrency is not enabled for this company: CurrencyRef {code} is not the "

@@ -11,7 +11,18 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, delete, func, insert, literal, select, update
+from sqlalchemy import (
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    literal_column,
+    select,
+    update,
+)
 
 from qbo.emulator.domain.session import Session
 
@@ -76,6 +87,11 @@ class TxnKey:
     currency: str
 
 
+def moves_of(t: Any) -> Any:
+    """Inventory movement rows, written exactly as ``ix_ledger_item``'s WHERE clause."""
+    return t.c.role.in_([literal_column(f"'{role}'") for role in (INV_IN, INV_OUT, COGS)])
+
+
 def _table(s: Session) -> Any:
     return s.store.tables.ledger
 
@@ -118,11 +134,11 @@ def _statements(t: Any) -> _Statements:
             func.coalesce(func.sum(case((origin, zero), else_=t.c.fx_amount)), 0),
             func.coalesce(func.sum(case((origin, zero), else_=t.c.amount)), 0),
         ).where(open_doc, skip),
-        open_links=select(t.c.txn_type, t.c.txn_id)
-        .where(open_doc, ~origin)
-        .group_by(t.c.txn_type, t.c.txn_id)
-        .order_by(t.c.txn_type, t.c.txn_id),
-        item_rows=select(t).where(realm, t.c.item_id == bindparam("k_item")),
+        # No GROUP BY or ORDER BY here: SQLite would satisfy them by walking the primary
+        # key over the whole realm instead of using ix_ledger_open.
+        open_links=select(t.c.txn_type, t.c.txn_id).where(open_doc, ~origin),
+        # The same literal IN list as the partial index ix_ledger_item, so it is used.
+        item_rows=select(t).where(realm, t.c.item_id == bindparam("k_item"), moves_of(t)),
     )
 
 
@@ -205,9 +221,9 @@ def open_parts(
 
 
 def open_links(s: Session, role: str, open_type: str, open_id: int) -> list[tuple[str, int]]:
-    """Other transactions that move an open document (payments, deposits...), oldest first."""
+    """Other transactions that move an open document (payments, deposits...), in id order."""
     rows = _run(s, "open_links", k_open_type=open_type, k_open_id=open_id, k_role=role)
-    return [(str(r[0]), int(r[1])) for r in rows]
+    return sorted({(str(r[0]), int(r[1])) for r in rows})
 
 
 def item_rows(s: Session, item_id: int) -> list[dict[str, Any]]:

@@ -38,6 +38,7 @@ from sqlalchemy import (
     bindparam,
     delete,
     insert,
+    literal_column,
     select,
     update,
 )
@@ -134,6 +135,8 @@ def column_value(field: FieldDef, value: Any, zone: str = "UTC", default: Any = 
     ``default`` stands in for a missing or unreadable value, as the evaluator reads it
     (:func:`qbo.query.evaluator.stored_defaults`: a name list without Active is active).
     """
+    if value is None and default is None:  # most fields of most documents: be quick
+        return None
     return encode(normalize_stored(value, field, _zone(zone), default))
 
 
@@ -337,7 +340,7 @@ def ledger_table(md: MetaData) -> Table:
     document (invoice, bill, credit memo, unapplied payment...) whose balance the row
     moves; ``role`` marks control rows (ar, ap, uf) and inventory rows.
     """
-    return Table(
+    table = Table(
         "ledger_entries",
         md,
         Column("realm_id", String(32), nullable=False),
@@ -362,8 +365,26 @@ def ledger_table(md: MetaData) -> Table:
         Column("due_date", String(10), nullable=True),
         Column("memo", Text, nullable=True),
         PrimaryKeyConstraint("realm_id", "txn_type", "txn_id", "seq", name="pk_ledger_entries"),
-        Index("ix_ledger_account", "realm_id", "account_id", "txn_date"),
         Index("ix_ledger_date", "realm_id", "txn_date"),
-        Index("ix_ledger_open", "realm_id", "open_type", "open_id"),
-        Index("ix_ledger_item", "realm_id", "item_id"),
     )
+    # Partial indexes keep the many plain postings cheap to write: only rows of open
+    # documents are looked up by document, only inventory movements by item.
+    opened = table.c.open_type.is_not(None)
+    Index(
+        "ix_ledger_open",
+        table.c.realm_id,
+        table.c.open_type,
+        table.c.open_id,
+        sqlite_where=opened,
+        postgresql_where=opened,
+    )
+    # Keep this IN list identical to ledger.entries.moves_of, or SQLite will not use the index.
+    moves = table.c.role.in_([literal_column(f"'{r}'") for r in ("inv_in", "inv_out", "cogs")])
+    Index(
+        "ix_ledger_item",
+        table.c.realm_id,
+        table.c.item_id,
+        sqlite_where=moves,
+        postgresql_where=moves,
+    )
+    return table
