@@ -99,6 +99,7 @@ async def test_invoice_read_back(api: Api) -> None:
     assert invoice["BillAddr"]["Line1"] == "1 Ledger Lane"
     assert invoice["ShipAddr"]["Line1"] == "2 Dock Road"
     assert invoice["ApplyTaxAfterDiscount"] is False
+    assert invoice["FreeFormAddress"] is False
     assert invoice["PrintStatus"] in ("NotSet", "NeedToPrint")
     assert invoice["EmailStatus"] == "NotSet"
     for flag in SALES_FLAGS:

@@ -13,7 +13,7 @@ from typing import Any
 
 from qbo.emulator.domain import crud
 from qbo.emulator.domain.session import Session
-from qbo.emulator.domain.validate import coerce_entity
+from qbo.emulator.domain.validate import coerce_entity, coerce_scalar
 from qbo.schema import catalogue
 from qbo.schema.faults import Fault, required_missing
 
@@ -49,6 +49,9 @@ def create_tax_code(s: Session, body: Any) -> dict[str, Any]:
         raise required_missing("TaxRateDetails")
     rate_entity = catalogue().entity("TaxRate")
     code_entity = catalogue().entity("TaxCode")
+    # Validate the name like any TaxCode.Name (length, control characters) before it
+    # reaches the database in the duplicate check.
+    name = coerce_scalar(code_entity.fields["Name"], name, "TaxCode")
     if s.find("TaxCode", "Name", name, limit=1):
         raise Fault.of(
             "6240", f"The name supplied already exists. : TaxCode {name}", element="TaxCode"

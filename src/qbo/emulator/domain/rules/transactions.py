@@ -237,6 +237,10 @@ class SalesFormRule(Rule):
         if "EmailStatus" in entity.fields:
             doc.setdefault("EmailStatus", "NotSet")
         self._from_customer(s, entity, doc)
+        if "FreeFormAddress" in entity.fields:
+            # QBO reports whether the bill-to address is free-form text; addresses copied
+            # from the customer are structured.
+            doc.setdefault("FreeFormAddress", False)
         if entity.name == "Invoice":
             # Balance and HomeBalance are set by the ledger from the open item.
             doc.setdefault("Deposit", ZERO)
