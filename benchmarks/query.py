@@ -21,19 +21,17 @@ to (a). Not a test: it asserts nothing and exits 0.
 from __future__ import annotations
 
 import argparse
-import socket
 import statistics
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import httpx
-import uvicorn
 
 from qbo.emulator import Emulator, EmulatorConfig, create_app
 from qbo.emulator.domain.session import Realm
+from qbo.testing import ServerThread
 
 SEED = "large:200000"
 
@@ -47,34 +45,6 @@ def open_company(db: Path) -> tuple[Emulator, Realm, float]:
     start = time.perf_counter()
     realm = emulator.realms.create(SEED)
     return emulator, realm, time.perf_counter() - start
-
-
-class Server:
-    """uvicorn on a free loopback port, in a thread."""
-
-    def __init__(self, emulator: Emulator) -> None:
-        # proto IPPROTO_TCP, or asyncio leaves Nagle on and keep-alive answers wait ~40 ms
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        self.sock.bind(("127.0.0.1", 0))
-        config = uvicorn.Config(create_app(emulator), log_level="warning", lifespan="off")
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(
-            target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True
-        )
-
-    def __enter__(self) -> str:
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError("the emulator did not start")
-            time.sleep(0.01)
-        return f"http://127.0.0.1:{self.sock.getsockname()[1]}"
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(10)
-        self.sock.close()
 
 
 Case = tuple[str, str, float | None, Callable[[int], tuple[str, dict[str, str]]]]
@@ -153,7 +123,7 @@ def main() -> None:
         if built:
             print(f"built in {built:.0f} s", flush=True)
         try:
-            with Server(emulator) as url:
+            with ServerThread(create_app(emulator)) as url:
                 results = measure(url, realm.realm_id, args.repeat)
         finally:
             emulator.close()

@@ -15,20 +15,18 @@ measured side by side in one run against one server. Not a test: nothing is asse
 from __future__ import annotations
 
 import argparse
-import socket
 import statistics
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import httpx
-import uvicorn
 
 from qbo.emulator import Emulator, EmulatorConfig, create_app
 from qbo.emulator.domain import crud
 from qbo.emulator.ledger.bulk import bulk
 from qbo.schema import catalogue
+from qbo.testing import ServerThread
 
 REPORTS = (
     ("ProfitAndLoss", {"date_macro": "All"}),
@@ -88,37 +86,6 @@ def add_activity(emu: Emulator, realm_id: str, payments: int, bills: int) -> Non
             )
 
 
-class serve:
-    """uvicorn serving the emulator on a free loopback port, in a background thread."""
-
-    def __init__(self, emu: Emulator) -> None:
-        self.sock = socket.socket()
-        # Accepted sockets inherit TCP_NODELAY: without it a response written as headers
-        # then body waits ~40 ms for the client's delayed ACK, which would swamp the
-        # read-by-id baseline.
-        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.sock.bind(("127.0.0.1", 0))
-        config = uvicorn.Config(create_app(emu), log_level="warning", lifespan="off")
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(
-            target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True
-        )
-
-    def __enter__(self) -> str:
-        self.thread.start()
-        deadline = time.monotonic() + 30
-        while not self.server.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError("the emulator did not start")
-            time.sleep(0.01)
-        return f"http://127.0.0.1:{self.sock.getsockname()[1]}"
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(10)
-        self.sock.close()
-
-
 def median_ms(client: httpx.Client, path: str, params: dict[str, str], repeat: int) -> float:
     times = []
     for _ in range(repeat):
@@ -151,7 +118,7 @@ def main() -> None:
             f"{payments} payments + {bills} bills: {activity:.1f} s"
         )
         with (
-            serve(emu) as base,
+            ServerThread(create_app(emu)) as base,
             httpx.Client(base_url=base, timeout=600) as client,
         ):
             prefix = f"/v3/company/{realm}"
