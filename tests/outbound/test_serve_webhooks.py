@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -14,6 +11,7 @@ import httpx
 import pytest
 
 from qbo.emulator.webhooks import verify
+from qbo.testing import EmulatorProcess
 from tests.outbound.conftest import Receiver, connect
 from tests.outbound.world import Books
 
@@ -21,28 +19,22 @@ pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
 
 async def test_served_emulator_sends_webhooks(tmp_path: Path, receiver: Receiver) -> None:
-    command = [
-        sys.executable,
-        "-m",
-        "qbo.cli.main",
-        "emulator",
-        "serve",
-        "--port",
-        "0",
-        "--auth",
-        "none",
-        "--seed",
-        "empty",
-        "--db",
-        str(tmp_path / "served.db"),
-        "--webhook-window",
-        "0.2",
-    ]
-    with (tmp_path / "stderr.log").open("wb") as log:
-        proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log, cwd=tmp_path)
-    try:
-        assert proc.stdout is not None
-        info = json.loads(proc.stdout.readline())
+    with (
+        (tmp_path / "stderr.log").open("wb") as log,
+        EmulatorProcess(
+            "--auth",
+            "none",
+            "--seed",
+            "empty",
+            "--db",
+            str(tmp_path / "served.db"),
+            "--webhook-window",
+            "0.2",
+            stderr=log,
+            cwd=tmp_path,
+        ) as served,
+    ):
+        info = served.info
         async with httpx.AsyncClient(base_url=info["base_url"], timeout=30) as client:
             realm = info["realms"][0]
             app = await connect(client, realm, receiver.url, "legacy")
@@ -59,12 +51,3 @@ async def test_served_emulator_sends_webhooks(tmp_path: Path, receiver: Receiver
             customer["Id"],
             "Create",
         )
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
-        if proc.stdout is not None:
-            proc.stdout.close()

@@ -10,9 +10,6 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 import tempfile
 import time
 from decimal import Decimal
@@ -27,34 +24,10 @@ from qbo.client import Client
 from qbo.client.auth import ClientCredentials, MemoryTokenStore, OAuthClient, parse_redirect
 from qbo.client.environment import emulator
 from qbo.query import col
+from qbo.testing import EmulatorProcess
 
 console = Console()
 REDIRECT_URI = "http://localhost/callback"
-
-
-def start_emulator(db: Path) -> tuple[subprocess.Popen[str], str, str]:
-    """Start ``qbo emulator serve`` and read its first line for the URL and realm."""
-    cmd = [
-        sys.executable,
-        "-m",
-        "qbo.cli.main",
-        "emulator",
-        "serve",
-        "--port",
-        "0",
-        "--db",
-        str(db),
-        "--seed",
-        "demo",
-    ]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    if not line:
-        proc.kill()
-        raise SystemExit("the emulator did not start (run `qbo emulator serve` to see why)")
-    info = json.loads(line)
-    return proc, info["base_url"], info["realms"][0]
 
 
 def connect(base_url: str, realm: str) -> tuple[ClientCredentials, MemoryTokenStore]:
@@ -88,8 +61,8 @@ def show(title: str, rows: list[tuple[str, Any]]) -> None:
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
-        proc, base_url, realm = start_emulator(Path(tmp) / "demo.db")
-        try:
+        with EmulatorProcess("--db", str(Path(tmp) / "demo.db"), "--seed", "demo") as served:
+            base_url, realm = served.base_url, served.realms[0]
             console.print(
                 f"[bold]Emulator[/bold] {base_url}, company {realm} (started in {time.perf_counter() - started:.1f} s)"
             )
@@ -174,10 +147,10 @@ def main() -> None:
                     ("Balance after a 150.00 payment", invoice.Balance),
                 ],
             )
-        finally:
-            proc.terminate()
-            proc.wait(10)
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except RuntimeError as exc:  # the server did not start: say so without a traceback
+        raise SystemExit(f"demo failed: {exc}") from None
