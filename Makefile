@@ -3,14 +3,20 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+BENCH_STAMP := $(VENV)/.installed-bench
 
-.PHONY: demo test lint catalogue bench bench-query bench-reports clean unasync
+.PHONY: demo test lint catalogue bench bench-query bench-reports bench-client clean unasync
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+# The benchmarks' extra dependencies (python-quickbooks), on top of the dev ones.
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	touch $(BENCH_STAMP)
 
 demo: $(STAMP)
 	$(BIN)/python -m qbo.cli.demo
@@ -32,7 +38,7 @@ unasync: $(STAMP)
 	$(BIN)/python tools/unasync.py
 
 # Every benchmark script in benchmarks/ in turn (each prints its own table; none is a test).
-bench: $(STAMP)
+bench: $(BENCH_STAMP)
 	@set -e; for script in $$(ls benchmarks/*.py | grep -v '/_'); do \
 		echo "== $$script"; $(BIN)/python $$script; done
 
@@ -41,6 +47,9 @@ bench-query: $(STAMP)
 
 bench-reports: $(STAMP)
 	$(BIN)/python benchmarks/reports.py
+
+bench-client: $(BENCH_STAMP)
+	$(BIN)/python benchmarks/client.py
 
 clean:
 	rm -rf $(VENV) .qbo .pytest_cache .mypy_cache .ruff_cache

@@ -3,10 +3,25 @@
 Intuit's limits (guide section 5): 500 requests per minute per realm (a batch counts once
 per item), 10 per second, 10 in flight, 40 batch requests per minute. QBO counts them in
 sliding windows, and so does this module, conservatively: a request occupies every window
-from the moment it is admitted here until ``span`` seconds after its *response* arrived.
-The server admits a request at some instant between those two, so whenever the server
-counts a request in one of its windows this pacer counted it too, whatever the network
-delays: pacing with the same limits as the server can never be refused by the server.
+from the moment it is admitted here until ``span`` seconds after the latest instant QBO
+can have counted it. QBO counts a request somewhere between its admission here and its
+response, so whenever the server counts a request in one of its windows this pacer
+counted it too: pacing with the same limits as the server is never refused by the server.
+
+That latest instant is the response's arrival unless the transport knows better. A
+gateway's rate limiter counts a request when it arrives (the emulator's does), and QBO
+then spends most of its answer time (150-300 ms for a read) working on it: holding the
+slot until the response would cap a paced client at about 10 requests per 1.2 s. So the
+HTTP transport notes when each request was written and the round trip of the connection
+it went on (its TCP connect time), and the slot ends ``round trip + arrival_margin`` after
+the write when that is earlier than the response: the request reached QBO within one round
+trip of being written, and the margin covers queueing in Intuit's gateway. That is an
+assumption (QBO's documentation says nothing of it; a gateway that held a request for
+longer before counting it could answer 429), chosen because it takes a paced burst of
+reads from 81% to 94% of the allowed rate (``benchmarks/client.py``); raise
+``arrival_margin`` where it is shaky (behind a proxy the connect time measured is the
+proxy's). Without those timings (in-process transports, an ``http_client`` whose
+connections were opened elsewhere) the slot is held until the response.
 
 Two stores hold the log of recent requests:
 
@@ -48,6 +63,9 @@ class PacingLimits:
     batch_per_minute: int = 40
     window_scale: float = 1.0
     poll_interval: float = 0.005  # seconds between checks while waiting for a slot to free
+    # Seconds QBO may take, beyond one round trip, to count a request after it was written
+    # (module docstring). Not scaled by window_scale: it is about the network, not windows.
+    arrival_margin: float = 0.05
 
     def __post_init__(self) -> None:
         for name in ("per_minute", "per_second", "concurrent", "batch_per_minute"):
@@ -55,6 +73,8 @@ class PacingLimits:
                 raise ValueError(f"{name} must be at least 1")
         if self.window_scale <= 0 or self.poll_interval <= 0:
             raise ValueError("window_scale and poll_interval must be positive")
+        if self.arrival_margin < 0:
+            raise ValueError("arrival_margin cannot be negative")
 
     @property
     def minute(self) -> float:
@@ -143,12 +163,29 @@ def _counts(entry: Entry, span: float, now: float) -> bool:
     return entry.end is None or entry.end + span > now
 
 
+def counted_ago(
+    written: float | None, round_trip: float | None, margin: float, now: float
+) -> float:
+    """How long before ``now`` QBO had certainly counted a request written at ``written``.
+
+    It arrived within ``round_trip`` of being written (a round trip bounds the one-way
+    delay) and was counted within ``margin`` of arriving. 0 (count it as ending now, the
+    safe answer) when either time is unknown. All times on one monotonic clock.
+    """
+    if written is None or round_trip is None:
+        return 0.0
+    return max(0.0, now - (written + round_trip + margin))
+
+
 class PacingStore(Protocol):
     """Where the log of recent requests lives (memory, or a file shared by processes)."""
 
     def try_acquire(self, key: str, cost: Cost, limits: PacingLimits) -> Ticket | float: ...
 
-    def release(self, ticket: Ticket) -> None: ...
+    def release(self, ticket: Ticket, counted_ago: float = 0.0) -> None:
+        """End a request's claim: it counts as having ended ``counted_ago`` seconds ago
+        (never before it was admitted)."""
+        ...
 
 
 class MemoryPacingStore:
@@ -175,12 +212,12 @@ class MemoryPacingStore:
             entries.append(entry)
             return Ticket(key, entry.id)
 
-    def release(self, ticket: Ticket) -> None:
+    def release(self, ticket: Ticket, counted_ago: float = 0.0) -> None:
         with self._lock:
             now = self._clock()
             for entry in self._entries.get(ticket.key, []):
                 if entry.id == ticket.id:
-                    entry.end = now
+                    entry.end = max(entry.start, now - counted_ago)
                     return
 
 
@@ -261,10 +298,13 @@ class SqlitePacingStore:
                 conn.execute("ROLLBACK")
                 raise
 
-    def release(self, ticket: Ticket) -> None:
+    def release(self, ticket: Ticket, counted_ago: float = 0.0) -> None:
         with self._lock:
             conn = self._connection()
-            conn.execute("UPDATE qbo_pacing SET finish = ? WHERE id = ?", (time.time(), ticket.id))
+            conn.execute(
+                "UPDATE qbo_pacing SET finish = MAX(start, ?) WHERE id = ?",
+                (time.time() - counted_ago, ticket.id),
+            )
 
     def close(self) -> None:
         with self._lock:
@@ -283,8 +323,8 @@ class Pacer:
     def try_acquire(self, key: str, cost: Cost) -> Ticket | float:
         return self.store.try_acquire(key, cost, self.limits)
 
-    def release(self, ticket: Ticket) -> None:
-        self.store.release(ticket)
+    def release(self, ticket: Ticket, counted_ago: float = 0.0) -> None:
+        self.store.release(ticket, counted_ago)
 
 
 _DEFAULT_LOCK = threading.Lock()

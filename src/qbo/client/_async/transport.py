@@ -6,7 +6,8 @@ Every API call goes through :meth:`AsyncTransport.request`, which
    bytes), so every retry sends exactly the same request;
 2. per attempt: waits for the pacer's admission, tells the hooks, sends through httpx
    (authentication is an ``httpx.Auth``, so token refresh happens inside ``send``),
-   releases the pacer slot, and classifies the outcome;
+   releases the pacer slot (dated by when the request was written, see
+   :mod:`qbo.client.pacing`), and classifies the outcome;
 3. retries transport failures, 429 and 5xx as the :class:`~qbo.client.retry.RetryPolicy`
    says, and raises anything else (or the last failure) as a typed
    :class:`~qbo.client.errors.QBOError`.
@@ -29,7 +30,7 @@ from qbo.client.config import ClientSettings, check_request_id, new_request_id
 from qbo.client.error_parsing import error_from_response, error_from_transport, intuit_tid_of
 from qbo.client.errors import QBOError
 from qbo.client.hooks import RequestEvent, ResponseEvent, RetryEvent
-from qbo.client.pacing import Cost, Ticket
+from qbo.client.pacing import Cost, Ticket, counted_ago
 from qbo.client.responses import parse_json
 from qbo.client.timing import asleep
 from qbo.schema import jsoncodec
@@ -38,6 +39,27 @@ log = logging.getLogger("qbo.client")
 
 #: The httpx failures that mean "the request may not have completed": retried.
 RETRYABLE_TRANSPORT = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
+
+
+class AsyncSendProbe:
+    """httpcore's trace of one paced attempt: when the request was completely written, and
+    the round trip of a connection opened for it (the TCP connect time, which bounds the
+    one-way delay to the server). The pacer releases the attempt's slot by these."""
+
+    __slots__ = ("_connecting", "_transport", "written")
+
+    def __init__(self, transport: AsyncTransport) -> None:
+        self._transport = transport
+        self._connecting: float | None = None
+        self.written: float | None = None
+
+    async def __call__(self, name: str, info: Mapping[str, Any]) -> None:
+        if name.endswith(".send_request_body.complete"):
+            self.written = time.monotonic()
+        elif name == "connection.connect_tcp.started":
+            self._connecting = time.monotonic()
+        elif name == "connection.connect_tcp.complete" and self._connecting is not None:
+            self._transport.round_trip = time.monotonic() - self._connecting
 
 
 class AsyncTransport:
@@ -61,6 +83,8 @@ class AsyncTransport:
         self._lock = threading.Lock()
         self._rng = settings.retry.rng()
         self._closed = False
+        #: The connect time of the newest connection (None until one is opened here).
+        self.round_trip: float | None = None
 
     # -- lifecycle ----------------------------------------------------------------------
 
@@ -155,9 +179,15 @@ class AsyncTransport:
                 return got
             await asleep(got)
 
-    def _release(self, ticket: Ticket | None) -> None:
-        if ticket is not None and self.settings.pacer is not None:
-            self.settings.pacer.release(ticket)
+    def _release(self, ticket: Ticket | None, probe: AsyncSendProbe | None) -> None:
+        pacer = self.settings.pacer
+        if ticket is None or pacer is None:
+            return
+        ago = 0.0
+        if probe is not None:
+            margin = pacer.limits.arrival_margin
+            ago = counted_ago(probe.written, self.round_trip, margin, time.monotonic())
+        pacer.release(ticket, ago)
 
     async def _send_with_retries(
         self,
@@ -181,13 +211,19 @@ class AsyncTransport:
         while True:
             attempt += 1
             ticket = await self._admit(cost)
+            probe = AsyncSendProbe(self) if ticket is not None else None
             hooks.request(RequestEvent(method, url, path, realm, attempt, request_id))
             started = time.monotonic()
             response: httpx.Response | None = None
             error: QBOError
             try:
                 request = client.build_request(
-                    method, url, params=query or None, content=body, headers=headers
+                    method,
+                    url,
+                    params=query or None,
+                    content=body,
+                    headers=headers,
+                    extensions={"trace": probe} if probe is not None else None,
                 )
                 if credentials is not None:
                     response = await client.send(
@@ -200,7 +236,7 @@ class AsyncTransport:
             except httpx.TransportError as exc:  # misconfiguration (bad URL scheme, proxy)
                 raise error_from_transport(exc, what=f"{method} {path}") from exc
             finally:
-                self._release(ticket)
+                self._release(ticket, probe)
             elapsed = time.monotonic() - started
             tid = intuit_tid_of(response) if response is not None else None
             if response is not None and response.is_success:
