@@ -42,15 +42,12 @@ PRODUCTION = Environment(
     discovery_url="https://developer.api.intuit.com/.well-known/openid_configuration",
 )
 
-SANDBOX = Environment(
+#: The sandbox shares the OAuth server; only the API host, userinfo and discovery differ.
+SANDBOX = replace(
+    PRODUCTION,
     name="sandbox",
     api_base="https://sandbox-quickbooks.api.intuit.com",
-    authorization_endpoint="https://appcenter.intuit.com/connect/oauth2",
-    token_endpoint="https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer",
-    revocation_endpoint="https://developer.api.intuit.com/v2/oauth2/tokens/revoke",
     userinfo_endpoint="https://sandbox-accounts.platform.intuit.com/v1/openid_connect/userinfo",
-    jwks_uri="https://oauth.platform.intuit.com/op/v1/jwks",
-    issuer="https://oauth.platform.intuit.com/op/v1",
     discovery_url="https://developer.api.intuit.com/.well-known/openid_sandbox_configuration",
 )
 
