@@ -39,6 +39,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from qbo.emulator.control_input import unknown_fields
+
 STATUSES = (429, 500, 502, 503, 504)
 
 
@@ -176,11 +178,9 @@ def _string(body: Mapping[str, Any], key: str) -> str | None:
 
 def parse_rule(fault_id: str, body: Mapping[str, Any], default_seed: int) -> FaultRule:
     """Validate a rule from the control plane's JSON."""
-    unknown = sorted(set(body) - _KEYS)
-    if unknown:
-        raise FaultSpecError(
-            f"unknown field(s) {', '.join(unknown)}; allowed: {', '.join(sorted(_KEYS))}"
-        )
+    problem = unknown_fields(body, _KEYS)
+    if problem:
+        raise FaultSpecError(problem)
     try:
         kind = FaultKind(str(body.get("kind")))
     except ValueError:

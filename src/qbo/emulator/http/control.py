@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from qbo.emulator.control_input import unknown_fields
 from qbo.emulator.core import Emulator
 from qbo.emulator.http.responses import control_error, json_response
 from qbo.emulator.realms import RealmError
@@ -77,11 +78,9 @@ async def create_realm(request: Request) -> Response:
     if isinstance(body, Response):
         return body
     allowed = {"seed", "companyName", "country", "currency", "timezone"}
-    unknown = sorted(set(body) - allowed)
-    if unknown:
-        return control_error(
-            f"unknown field(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}"
-        )
+    problem = unknown_fields(body, allowed)
+    if problem:
+        return control_error(problem)
     for key in allowed & set(body):
         if not isinstance(body[key], str):
             return control_error(f"{key} must be a string")

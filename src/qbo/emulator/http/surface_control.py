@@ -26,6 +26,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from qbo.emulator.control_input import unknown_fields
 from qbo.emulator.core import Emulator
 from qbo.emulator.faults import FaultSpecError
 from qbo.emulator.http.control import _json_body, guarded
@@ -55,11 +56,9 @@ async def throttle(request: Request) -> Response:
     if isinstance(body, Response):
         return body
     allowed = {"enabled", "limits", "retry_after", "xml", "reset"}
-    unknown = sorted(set(body) - allowed)
-    if unknown:
-        return control_error(
-            f"unknown field(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}"
-        )
+    problem = unknown_fields(body, allowed)
+    if problem:
+        return control_error(problem)
     settings = surface.throttle.settings
     for flag in ("enabled", "xml", "reset"):
         if flag in body and not isinstance(body[flag], bool):
@@ -88,9 +87,9 @@ async def latency(request: Request) -> Response:
     body = await _json_body(request)
     if isinstance(body, Response):
         return body
-    unknown = sorted(set(body) - {"profile", "seed"})
-    if unknown:
-        return control_error(f"unknown field(s) {', '.join(unknown)}; allowed: profile, seed")
+    problem = unknown_fields(body, ("profile", "seed"))
+    if problem:
+        return control_error(problem)
     seed = body.get("seed")
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
         return control_error("seed must be an integer")

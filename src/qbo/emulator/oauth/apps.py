@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import insert, select
 
 from qbo.emulator.clock import Clock
+from qbo.emulator.control_input import unknown_fields
 from qbo.emulator.oauth import crypto, scopes
 from qbo.emulator.oauth.errors import InputError, invalid_client
 from qbo.emulator.oauth.tables import OAuthTables
@@ -67,11 +68,9 @@ def _check_url(value: Any, what: str) -> str:
 
 def _check_fields(body: dict[str, Any]) -> dict[str, Any]:
     allowed = {"name", "redirect_uris", "scopes", "auto_approve", "webhook_url", "webhook_format"}
-    unknown = sorted(set(body) - allowed)
-    if unknown:
-        raise InputError(
-            f"unknown field(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}"
-        )
+    problem = unknown_fields(body, allowed)
+    if problem:
+        raise InputError(problem)
     name = body.get("name")
     if not isinstance(name, str) or not name.strip():
         raise InputError("name must be a non-empty string")

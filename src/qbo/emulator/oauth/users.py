@@ -17,6 +17,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from qbo.emulator.clock import Clock
+from qbo.emulator.control_input import unknown_fields
 from qbo.emulator.oauth import crypto
 from qbo.emulator.oauth.errors import InputError
 from qbo.emulator.oauth.tables import OAuthTables
@@ -76,11 +77,9 @@ class Users:
 
     def create(self, body: dict[str, Any]) -> User:
         allowed = {"email", "password", "given_name", "family_name", "phone_number"}
-        unknown = sorted(set(body) - allowed)
-        if unknown:
-            raise InputError(
-                f"unknown field(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}"
-            )
+        problem = unknown_fields(body, allowed)
+        if problem:
+            raise InputError(problem)
         email = (_text(body, "email", True) or "").lower()
         if not _EMAIL.match(email):
             raise InputError("email must be an e-mail address")
