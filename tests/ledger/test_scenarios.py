@@ -381,7 +381,7 @@ def test_foreign_currency_invoice_paid_at_another_rate(books: Books, co: Company
 
 
 def test_exchange_rate_list_and_multicurrency_stays_on(books: Books, co: Company) -> None:
-    from qbo.emulator.ledger.currency import write_exchange_rate
+    from qbo.emulator.operations.exchange_rates import write_rate as write_exchange_rate
 
     enable_multicurrency(books)
     with books.session() as s:

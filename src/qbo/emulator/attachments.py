@@ -37,15 +37,12 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from python_multipart.exceptions import MultipartParseError
-from python_multipart.multipart import MultipartParser, parse_options_header
 from sqlalchemy import delete, insert, select
 
 from qbo.emulator.domain import crud
 from qbo.emulator.domain.refs import is_active
 from qbo.emulator.domain.session import Session
 from qbo.emulator.domain.validate import coerce_entity
-from qbo.emulator.http.api import ApiRequest, RawResult, Result, unknown_path
 from qbo.emulator.outbound_tables import outbound_tables
 from qbo.emulator.store import Store
 from qbo.emulator.timefmt import epoch_ms
@@ -100,72 +97,6 @@ class Part:
     filename: str | None = None
     content_type: str | None = None
     data: bytearray = field(default_factory=bytearray)
-
-
-def parse_multipart(body: bytes, content_type: str) -> list[Part]:
-    """The parts of a ``multipart/form-data`` body, or fault 2010."""
-    kind, options = parse_options_header(content_type)
-    boundary = options.get(b"boundary")
-    if not kind.startswith(b"multipart/") or not boundary:
-        raise Fault.of(
-            "2010",
-            "Request has invalid or unsupported property: an upload must be "
-            "multipart/form-data with a boundary",
-        )
-    parts: list[Part] = []
-    headers: list[tuple[bytes, bytes]] = []
-    header_field = bytearray()
-    header_value = bytearray()
-
-    def on_part_begin() -> None:
-        parts.append(Part())
-        headers.clear()
-
-    def on_part_data(data: bytes, start: int, end: int) -> None:
-        parts[-1].data += data[start:end]
-
-    def on_header_field(data: bytes, start: int, end: int) -> None:
-        header_field.extend(data[start:end])
-
-    def on_header_value(data: bytes, start: int, end: int) -> None:
-        header_value.extend(data[start:end])
-
-    def on_header_end() -> None:
-        headers.append((bytes(header_field).lower(), bytes(header_value)))
-        header_field.clear()
-        header_value.clear()
-
-    def on_headers_finished() -> None:
-        part = parts[-1]
-        for name, value in headers:
-            if name == b"content-disposition":
-                _, params = parse_options_header(value)
-                part.name = params.get(b"name", b"").decode("utf-8", "replace")
-                filename = params.get(b"filename")
-                part.filename = None if filename is None else filename.decode("utf-8", "replace")
-            elif name == b"content-type":
-                part.content_type = value.decode("latin-1").strip() or None
-
-    parser = MultipartParser(
-        boundary,
-        {
-            "on_part_begin": on_part_begin,
-            "on_part_data": on_part_data,
-            "on_header_field": on_header_field,
-            "on_header_value": on_header_value,
-            "on_header_end": on_header_end,
-            "on_headers_finished": on_headers_finished,
-        },
-    )
-    try:
-        parser.write(body)
-        parser.finalize()
-    except MultipartParseError as exc:
-        raise Fault.of(
-            "2010",
-            f"Request has invalid or unsupported property: the multipart body does not parse ({exc})",
-        ) from None
-    return parts
 
 
 def media_type(value: str | None) -> str:
@@ -292,7 +223,9 @@ def store_file(
     return key, secret
 
 
-def _create(s: Session, req: ApiRequest, meta: Part | None, content: Part) -> dict[str, Any]:
+def _create(
+    s: Session, meta: Part | None, content: Part, base_url: str, max_upload_bytes: int
+) -> dict[str, Any]:
     entity = catalogue().entity("Attachable")
     body = _metadata(meta)
     if not body.get("FileName") and content.filename:
@@ -302,7 +235,7 @@ def _create(s: Session, req: ApiRequest, meta: Part | None, content: Part) -> di
     if not file_name:
         raise required_missing("FileName")
     kind = content_type_of(doc.get("ContentType"), content.content_type, file_name)
-    check_file(file_name, kind, len(content.data), req.max_upload_bytes)
+    check_file(file_name, kind, len(content.data), max_upload_bytes)
     doc["FileName"] = file_name
     doc["ContentType"] = kind
     check_attachable_refs(s, doc)
@@ -311,18 +244,18 @@ def _create(s: Session, req: ApiRequest, meta: Part | None, content: Part) -> di
     expires = epoch_ms(s.now + DOWNLOAD_TTL)
     doc["Size"] = len(content.data)
     doc["FileAccessUri"] = f"/v3/company/{s.realm.realm_id}/download/{doc['Id']}"
-    doc["TempDownloadUri"] = download_url(req.base_url, key, secret, expires)
+    doc["TempDownloadUri"] = download_url(base_url, key, secret, expires)
     s.replace(entity.name, doc)
     return doc
 
 
-def upload_resource(s: Session, req: ApiRequest) -> Result:
-    """``POST /upload``: one Attachable per ``file_content_<n>`` part."""
-    if len(req.parts) != 1:
-        raise unknown_path(req)
+def upload(
+    s: Session, parts: list[Part], base_url: str, max_upload_bytes: int
+) -> list[dict[str, Any]]:
+    """``POST /upload``: one Attachable per ``file_content_<n>`` part (the new objects)."""
     metadata: dict[str, Part] = {}
     contents: dict[str, Part] = {}
-    for part in parse_multipart(req.body, req.content_type):
+    for part in parts:
         prefix, _, suffix = part.name.rpartition("_")
         if prefix == "file_metadata":
             metadata[suffix] = part
@@ -339,15 +272,14 @@ def upload_resource(s: Session, req: ApiRequest) -> Result:
     for suffix in metadata:
         if suffix not in contents:
             raise required_missing(f"file_content_{suffix}")
-    created = [_create(s, req, metadata.get(n), part) for n, part in contents.items()]
-    return 200, {"AttachableResponse": [{"Attachable": doc} for doc in created]}
+    return [
+        _create(s, metadata.get(n), part, base_url, max_upload_bytes)
+        for n, part in contents.items()
+    ]
 
 
-def download_resource(s: Session, req: ApiRequest) -> RawResult:
-    """``GET /download/{id}``: a temporary URL to the file, as text."""
-    if len(req.parts) != 2:
-        raise unknown_path(req)
-    attachable_id = req.parts[1]
+def download(s: Session, attachable_id: str, base_url: str) -> str:
+    """``GET /download/{id}``: a temporary URL to the file."""
     doc = s.get("Attachable", attachable_id)
     if doc is None:
         raise not_found("Attachable", attachable_id)
@@ -366,8 +298,7 @@ def download_resource(s: Session, req: ApiRequest) -> RawResult:
             "610",
             f"Object Not Found : Attachable {attachable_id} has no file to download",
         )
-    url = download_url(req.base_url, row.file_key, row.secret, epoch_ms(s.now + DOWNLOAD_TTL))
-    return RawResult(url.encode(), "text/plain")
+    return download_url(base_url, row.file_key, row.secret, epoch_ms(s.now + DOWNLOAD_TTL))
 
 
 @dataclass(frozen=True)

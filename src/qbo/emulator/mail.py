@@ -30,13 +30,12 @@ from sqlalchemy import delete, insert, select
 
 from qbo.emulator.domain import crud
 from qbo.emulator.domain.session import Session, clone
-from qbo.emulator.http.api import ApiRequest, Result
 from qbo.emulator.outbound_tables import outbound_tables
-from qbo.emulator.pdf import PDF_TYPE, TITLES, action_target, money, render
+from qbo.emulator.pdf import PDF_TYPE, TITLES, money, render
 from qbo.emulator.store import Store
 from qbo.emulator.timefmt import response_time
 from qbo.schema import EntityDef, Operation, catalogue
-from qbo.schema.faults import Fault, not_found
+from qbo.schema.faults import Fault, not_found, unsupported_operation
 
 #: One address: something@domain.tld, without spaces or characters mail headers reserve.
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
@@ -144,14 +143,15 @@ def _message(s: Session, entity: str, doc: dict[str, Any]) -> tuple[str, str]:
     return f"{label} {number} from {company}", body
 
 
-def send_resource(s: Session, req: ApiRequest) -> Result:
-    """``POST /{entity}/{id}/send[?sendTo=addr]`` (any body, any or no Content-Type)."""
-    entity, object_id = action_target(req, Operation.SEND)
+def send(s: Session, entity: EntityDef, object_id: str, send_to: str | None) -> dict[str, Any]:
+    """``POST /{entity}/{id}/send[?sendTo=addr]``: mark the form sent, put the mail in the outbox."""
+    if not entity.allows(Operation.SEND):
+        raise unsupported_operation(entity.name, Operation.SEND.value)
     old = s.get(entity.name, object_id)
     if old is None:
         raise not_found(entity.name, object_id)
     field = email_field(entity)
-    given = req.params.get("sendto")
+    given = send_to
     if given is not None:
         to = recipients(given, "sendTo")
     else:
@@ -183,7 +183,7 @@ def send_resource(s: Session, req: ApiRequest) -> Result:
             "sent_ms": s.now_ms,
         },
     )
-    return 200, {entity.json_key: doc}
+    return doc
 
 
 def list_outbox(
@@ -238,4 +238,4 @@ def clear_outbox(store: Store, realm_id: str | None = None) -> int:
         return int(conn.execute(stmt).rowcount)
 
 
-__all__ = ["clear_outbox", "list_outbox", "outbox_pdf", "send_resource"]
+__all__ = ["clear_outbox", "list_outbox", "outbox_pdf", "send"]

@@ -109,8 +109,7 @@ def merge(s: Session, entity_name: str, from_id: str, into_id: str) -> dict[str,
         hook(s, entity, from_doc, into_doc, moved)
     old_into = s.get(entity_name, into_id) or into_doc
     s.remove(entity_name, from_id)
-    into_doc["SyncToken"] = str(int(old_into["SyncToken"]) + 1)
-    into_doc["MetaData"] = {**old_into["MetaData"], "LastUpdatedTime": s.meta_now()}
+    s.bump(into_doc, old_into)
     s.replace(entity_name, into_doc)
     s.record_change(entity_name, into_id, "Merge", deleted_id=from_id)
     return {"into": into_doc, "moved": moved}

@@ -136,10 +136,9 @@ def _merge(doc: dict[str, Any], patch: dict[str, Any]) -> None:
 def _store_change(
     s: Session, entity: EntityDef, doc: dict[str, Any], old: dict[str, Any], operation: str
 ) -> dict[str, Any]:
-    doc["SyncToken"] = str(int(old["SyncToken"]) + 1)
+    s.bump(doc, old)
     doc["domain"] = "QBO"
     doc["sparse"] = False
-    doc["MetaData"] = {**old["MetaData"], "LastUpdatedTime": s.meta_now()}
     s.replace(entity.name, doc)
     s.record_change(entity.name, doc["Id"], operation)
     return doc

@@ -82,6 +82,15 @@ class Session:
     def meta_now(self) -> str:
         return meta_time(self.now, self.realm.timezone)
 
+    def bump(self, doc: dict[str, Any], old: dict[str, Any]) -> None:
+        """Mark ``doc`` as the next version of ``old``: SyncToken + 1, LastUpdatedTime now.
+
+        Every change to a stored object goes through here, so a client's optimistic
+        concurrency check (the SyncToken) and CDC's ordering (LastUpdatedTime) agree.
+        """
+        doc["SyncToken"] = str(int(old["SyncToken"]) + 1)
+        doc["MetaData"] = {**old["MetaData"], "LastUpdatedTime": self.meta_now()}
+
     # -- company settings ---------------------------------------------------------------
     def preferences(self) -> dict[str, Any]:
         """The company's Preferences (read-only view; cached for the request)."""

@@ -1,8 +1,6 @@
-"""The outbound features over HTTP: their /v3 resources and their control-plane routes.
+"""The outbound features' control-plane routes (their /v3 resources are in :mod:`.routes`).
 
-Importing this module registers the API resources with :mod:`qbo.emulator.http.api`:
-``POST /{entity}/{id}/send``, ``GET /{entity}/{id}/pdf``, ``POST /upload`` and
-``GET /download/{id}``. :data:`ROUTES` holds the control plane's part:
+:data:`ROUTES` holds:
 
 - ``GET /_emulator/webhooks/deliveries[?app=&limit=]``: every delivery attempt, newest
   first (app, url, HTTP status, error, payload, time);
@@ -25,23 +23,17 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from qbo.emulator.attachments import download_resource, open_download, upload_resource
+from qbo.emulator.attachments import open_download
 from qbo.emulator.core import Emulator
-from qbo.emulator.http import api
 from qbo.emulator.http.control import guarded
 from qbo.emulator.http.responses import control_error, json_response
-from qbo.emulator.mail import clear_outbox, list_outbox, outbox_pdf, send_resource
-from qbo.emulator.pdf import PDF_TYPE, pdf_resource
+from qbo.emulator.mail import clear_outbox, list_outbox, outbox_pdf
+from qbo.emulator.pdf import PDF_TYPE
 from qbo.emulator.timefmt import epoch_ms
 from qbo.emulator.webhooks import log as webhook_log
 from qbo.emulator.webhooks import webhooks_for
 
 MAX_LIMIT = 1000
-
-api.WRITE_ACTIONS["send"] = send_resource
-api.RAW_READ_HANDLERS["pdf"] = pdf_resource
-api.RAW_READ_HANDLERS["download"] = download_resource
-api.WRITE_HANDLERS["upload"] = upload_resource
 
 
 def _emulator(request: Request) -> Emulator:

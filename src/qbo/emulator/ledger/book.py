@@ -138,8 +138,7 @@ class Derived:
         for (entity, object_id), props in self.dirty.items():
             doc = self.docs[(entity, object_id)]
             if catalogue().entity(entity).kind is EntityKind.TRANSACTION:
-                doc["SyncToken"] = str(int(doc["SyncToken"]) + 1)
-                doc["MetaData"] = {**doc["MetaData"], "LastUpdatedTime": s.meta_now()}
+                s.bump(doc, doc)
                 s.replace(entity, doc)
                 s.record_change(entity, str(object_id), "Update")
             elif not bulk.stage(s, (entity, object_id), doc, props):

@@ -16,8 +16,8 @@ from typing import Any
 from qbo.emulator.domain.rules.base import Rule
 from qbo.emulator.domain.session import Session
 from qbo.emulator.domain.values import dec, ref_id, tidy
-from qbo.schema import EntityDef, catalogue
-from qbo.schema.faults import Fault, required_missing, stale_object
+from qbo.schema import EntityDef
+from qbo.schema.faults import Fault
 
 ONE = Decimal(1)
 
@@ -145,68 +145,6 @@ class CurrencyPrefsRule(Rule):
                 element="CurrencyPrefs.HomeCurrency",
             )
         after["HomeCurrency"] = {"value": s.realm.currency}
-
-
-def write_exchange_rate(s: Session, body: Any) -> dict[str, Any]:
-    """``POST /exchangerate``: set the rate of a currency on a date (created when new)."""
-    from qbo.emulator.domain import crud
-    from qbo.emulator.domain.validate import coerce_entity
-
-    entity = catalogue().entity("ExchangeRate")
-    if not isinstance(body, dict):
-        raise Fault.of("2010", "Request body must be a JSON object")
-    doc = coerce_entity(entity, body)
-    source = str(doc.get("SourceCurrencyCode") or "").upper()
-    if not source:
-        raise required_missing("SourceCurrencyCode")
-    if doc.get("Rate") is None:
-        raise required_missing("Rate")
-    if not s.multicurrency_enabled():
-        raise Fault.of(
-            "6000",
-            "Multicurrency is not enabled for this company: exchange rates cannot be set",
-            element="SourceCurrencyCode",
-        )
-    home = s.realm.currency
-    if source == home:
-        raise Fault.of(
-            "6000",
-            f"{source} is the home currency: its rate is always 1",
-            element="SourceCurrencyCode",
-        )
-    target = str(doc.get("TargetCurrencyCode") or home).upper()
-    if target != home:
-        raise Fault.of(
-            "6000",
-            f"TargetCurrencyCode must be the home currency {home}",
-            element="TargetCurrencyCode",
-        )
-    if dec(doc["Rate"]) <= 0:
-        raise Fault.of("6000", "Rate must be greater than zero", element="Rate")
-    as_of = str(doc.get("AsOfDate") or s.meta_now()[:10])
-    values = {
-        "SourceCurrencyCode": source,
-        "TargetCurrencyCode": home,
-        "Rate": tidy(dec(doc["Rate"])),
-        "AsOfDate": as_of,
-    }
-    existing = [
-        r
-        for r in s.find("ExchangeRate", "SourceCurrencyCode", source, limit=100_000)
-        if r.get("AsOfDate") == as_of
-    ]
-    if not existing:
-        return crud.insert_new(s, entity, values)
-    current = existing[0]
-    token = body.get("SyncToken")
-    if token is not None and str(token) != str(current["SyncToken"]):
-        raise stale_object()
-    updated = {**current, **values}
-    updated["SyncToken"] = str(int(current["SyncToken"]) + 1)
-    updated["MetaData"] = {**current["MetaData"], "LastUpdatedTime": s.meta_now()}
-    s.replace("ExchangeRate", updated)
-    s.record_change("ExchangeRate", updated["Id"], "Update")
-    return updated
 
 
 class PartyCurrencyRule(Rule):

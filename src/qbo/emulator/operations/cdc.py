@@ -1,4 +1,4 @@
-"""Change data capture: ``GET /cdc?entities=Invoice,Customer&changedSince=...`` (guide section 9).
+"""Change data capture: ``GET /cdc?entities=Invoice,Customer&changedSince=...`` as QBO documents it.
 
 It reads the change log (the ``changes`` table), which ``domain`` writes in the same
 transaction as every change, so no committed change can be missing from it. For every
@@ -37,7 +37,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import func, select, union_all
 
@@ -46,22 +46,9 @@ from qbo.emulator.timefmt import meta_time, parse_instant
 from qbo.schema import EntityDef, catalogue, jsoncodec
 from qbo.schema.faults import Fault, invalid_property, required_missing, unsupported_operation
 
-if TYPE_CHECKING:
-    from qbo.emulator.http.api import ApiRequest, Result
-
 CDC_MAX_OBJECTS = 1000
 LOOKBACK = timedelta(days=30)
 _CHUNK = 500  # ids per IN (...) list, well under every database's parameter limit
-
-
-def handle_cdc(s: Session, req: ApiRequest) -> Result:
-    """``GET /cdc``, registered as ``READ_HANDLERS["cdc"]``."""
-    if len(req.parts) != 1:
-        from qbo.emulator.http.api import unknown_path
-
-        raise unknown_path(req)
-    response = changes_since(s, req.params.get("entities"), req.params.get("changedsince"))
-    return 200, {"CDCResponse": [response]}
 
 
 def cdc_query(s: Session, value: Any) -> dict[str, Any]:

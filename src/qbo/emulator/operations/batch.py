@@ -1,10 +1,10 @@
-"""``POST /batch``: up to 30 operations and queries in one request (guide section 8).
+"""``POST /batch``: up to 30 operations and queries in one request.
 
-Each item goes through the same code as the single request it stands for: a write item is
-turned into the ``ApiRequest`` of ``POST /{entity}?operation=...`` and handed to
-``http.api.handle_write``; a ``Query`` item to ``handle_read`` as ``GET /query``; a
-``CDCQuery`` item to ``qbo.emulator.cdc``. So an item succeeds or fails exactly as the
-single request would.
+Each item calls the same operation as the single request it stands for: a write item
+:func:`qbo.emulator.operations.entities.write` (as ``POST /{entity}?operation=...``), a
+``Query`` item :func:`qbo.emulator.operations.query.query` and a ``CDCQuery`` item
+:func:`qbo.emulator.operations.cdc.changes_since`. So an item succeeds or fails exactly as
+the single request would.
 
 Items succeed or fail independently. The whole batch runs in one transaction (the
 request's, so a ``requestid`` replays the whole batch response) and each item in a
@@ -34,14 +34,14 @@ from __future__ import annotations
 
 import logging
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from qbo.emulator.domain.session import Session
-from qbo.schema import EntityDef, catalogue, jsoncodec
+from qbo.emulator.operations import entities
+from qbo.emulator.operations.cdc import cdc_query
+from qbo.emulator.operations.query import query
+from qbo.schema import EntityDef, catalogue
 from qbo.schema.faults import Fault, invalid_property, required_missing, unsupported_operation
-
-if TYPE_CHECKING:
-    from qbo.emulator.http.api import ApiRequest, Result
 
 log = logging.getLogger("qbo.emulator")
 
@@ -57,13 +57,8 @@ def _by_json_key() -> dict[str, EntityDef]:
     return {e.json_key: e for e in catalogue().entities.values()}
 
 
-def handle_batch(s: Session, req: ApiRequest) -> Result:
-    """The batch endpoint, registered as ``WRITE_HANDLERS["batch"]``."""
-    if len(req.parts) != 1:
-        from qbo.emulator.http.api import unknown_path
-
-        raise unknown_path(req)
-    request_id = req.params.get("requestid")
+def run_batch(s: Session, body: Any, request_id: str | None) -> list[dict[str, Any]]:
+    """The ``BatchItemResponse`` list: each item's result or fault, in item order."""
     if request_id is not None and len(request_id) > MAX_BATCH_REQUEST_ID:
         raise Fault.of(
             "6000",
@@ -71,8 +66,7 @@ def handle_batch(s: Session, req: ApiRequest) -> Result:
             f"(got {len(request_id)})",
             element="requestid",
         )
-    items = _items(req.json())
-    return 200, {"BatchItemResponse": [run_item(s, item) for item in items]}
+    return [run_item(s, item) for item in _items(body)]
 
 
 def _items(body: Any) -> list[dict[str, Any]]:
@@ -135,8 +129,6 @@ def _options(item: dict[str, Any]) -> list[str]:
 
 
 def _dispatch(s: Session, item: dict[str, Any]) -> tuple[str, Any]:
-    from qbo.emulator.http.api import ApiRequest, handle_write
-
     payload_keys = [k for k in item if k not in ITEM_KEYS]
     if len(payload_keys) != 1:
         detail = (
@@ -156,8 +148,6 @@ def _dispatch(s: Session, item: dict[str, Any]) -> tuple[str, Any]:
         if key == "Query":
             return "QueryResponse", _query(session, value)
         if key == "CDCQuery":
-            from qbo.emulator.cdc import cdc_query
-
             return "CDCResponse", cdc_query(session, value)
         raise unsupported_operation("batch", "ReportQuery")
     entity = _by_json_key().get(key)
@@ -165,37 +155,27 @@ def _dispatch(s: Session, item: dict[str, Any]) -> tuple[str, Any]:
         raise invalid_property(key, "not an entity this API knows")
     if not isinstance(value, dict):
         raise invalid_property(key, f"{key} must be a JSON object")
-    params = _write_params(entity, operation, options)
-    req = ApiRequest("POST", [entity.path], params, jsoncodec.dumps(value).encode(), batch=True)
-    _status, result = handle_write(session, req)
-    ((out_key, out_value),) = result.items()
-    return out_key, out_value
+    write = _write_of(entity, value, operation, options)
+    return entity.json_key, entities.write(session, write)
 
 
-def _write_params(entity: EntityDef, operation: Any, options: list[str]) -> dict[str, str]:
-    """The query parameters of the single request an item stands for."""
+def _write_of(
+    entity: EntityDef, body: dict[str, Any], operation: Any, options: list[str]
+) -> entities.EntityWrite:
+    """The write the single request ``POST /{entity}?operation=...`` would stand for."""
     if operation is not None and (not isinstance(operation, str) or not operation.strip()):
         raise invalid_property("operation", "operation must be create, update or delete")
     op = (operation or "").strip().lower()
     if op and op not in OPERATIONS:
         raise unsupported_operation(entity.name, op)
-    include = [o for o in options if o != "void"]
-    params: dict[str, str] = {}
+    include = frozenset(o for o in options if o != "void")
     if op == "void" or (op == "update" and "void" in options):
-        params = {"operation": "update", "include": ",".join(["void", *include])}
-        return params
-    if op:
-        params["operation"] = op
-    if include:
-        params["include"] = ",".join(include)
-    return params
+        return entities.EntityWrite(entity, body, "update", include | {"void"}, batch=True)
+    return entities.EntityWrite(entity, body, op, include, batch=True)
 
 
 def _query(s: Session, text: Any) -> Any:
-    """A Query item: the query endpoint's own handler, given the text as ``GET /query``."""
-    from qbo.emulator.http.api import ApiRequest, handle_read
-
+    """A Query item: the query operation, as ``GET /query`` would run it."""
     if not isinstance(text, str):
         raise invalid_property("Query", "Query must be the text of a query")
-    _status, result = handle_read(s, ApiRequest("GET", ["query"], {"query": text}, b""))
-    return result["QueryResponse"]
+    return query(s, text)
