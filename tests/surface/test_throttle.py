@@ -16,7 +16,6 @@ import pytest
 
 from qbo.cli.emulator_faults import surface_config
 from qbo.emulator import EmulatorConfig
-from qbo.emulator.http.surface_middleware import APP_RESOLVERS
 from qbo.emulator.throttle import (
     LimitsError,
     Throttle,
@@ -132,7 +131,7 @@ async def test_per_second_is_per_app_and_per_minute_per_realm(
     if hook == "state":
         emu.app = AppFromHeader(emu.app)  # type: ignore[assignment]
     else:
-        APP_RESOLVERS.append(from_header)
+        emu.emulator.conditions.app_resolvers.append(from_header)
     try:
         url = emu.serve()
         path = emu.path("preferences")
@@ -145,8 +144,8 @@ async def test_per_second_is_per_app_and_per_minute_per_realm(
             assert [await get("b") for _ in range(2)] == [200, 200]  # b has its own second
             assert await get("b") == 429  # ... but the realm's minute (5) is full
     finally:
-        if from_header in APP_RESOLVERS:
-            APP_RESOLVERS.remove(from_header)
+        if from_header in emu.emulator.conditions.app_resolvers:
+            emu.emulator.conditions.app_resolvers.remove(from_header)
 
 
 async def test_concurrent_requests_per_realm_and_app(private: MakePrivate) -> None:

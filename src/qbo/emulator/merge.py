@@ -20,15 +20,11 @@
 Rules (QBO's own are stricter in places and not fully documented): both objects exist
 and differ, ``into`` is active, an account merges only with an account of the same
 AccountType, an item only with an item of the same Type, and ``into`` may not be a
-descendant of ``from``. The ledger rows of ``from`` itself (an account's opening
-balance, an inventory item's starting value) are the ledger's to move: functions in
-``MERGE_HOOKS`` run after the references moved and before ``into`` is saved, and may
-adjust ``into_doc``.
+descendant of ``from``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
@@ -49,9 +45,6 @@ _APPLIED_LAST = frozenset({"Payment", "BillPayment", "Deposit"})
 _POSTING_RULE = PostingRule()
 
 Moved = list[tuple[str, str]]
-MergeHook = Callable[[Session, EntityDef, dict[str, Any], dict[str, Any], Moved], None]
-#: Called as hook(session, entity, from_doc, into_doc, moved) inside the merge.
-MERGE_HOOKS: list[MergeHook] = []
 
 
 def merge(s: Session, entity_name: str, from_id: str, into_id: str) -> dict[str, Any]:
@@ -105,8 +98,6 @@ def merge(s: Session, entity_name: str, from_id: str, into_id: str) -> dict[str,
         )
         moved.append((entity_name, str(child["Id"])))
     into_doc = s.get(entity_name, into_id) or into_doc
-    for hook in MERGE_HOOKS:
-        hook(s, entity, from_doc, into_doc, moved)
     old_into = s.get(entity_name, into_id) or into_doc
     s.remove(entity_name, from_id)
     s.bump(into_doc, old_into)

@@ -20,7 +20,6 @@ from qbo.emulator.config import AuthMode, EmulatorConfig
 from qbo.emulator.core import Emulator
 from qbo.emulator.http.app import create_app
 from qbo.emulator.oauth.server import startup_message
-from qbo.emulator.webhooks import webhooks_for
 
 LOG_CONFIG: dict[str, Any] = {
     "version": 1,
@@ -78,7 +77,7 @@ def serve(
         ", ".join(realms),
     )
     if config.auth is AuthMode.OAUTH:
-        log.info("%s", startup_message(emulator))
+        log.info("%s", startup_message(emulator.oauth))
     server = uvicorn.Server(
         uvicorn.Config(
             create_app(emulator),
@@ -88,7 +87,7 @@ def serve(
             timeout_graceful_shutdown=5,
         )
     )
-    dispatcher = webhooks_for(emulator)
+    dispatcher = emulator.webhooks
     dispatcher.start()  # webhook delivery runs in its own thread, beside uvicorn's loop
     try:
         server.run(sockets=[sock])

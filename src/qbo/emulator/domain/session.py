@@ -77,6 +77,10 @@ class Session:
         # MetaData times are written to the second, so their query columns are too.
         self.meta_ms = self.now_ms // 1000 * 1000
         self._doc_cache: dict[tuple[str, int], dict[str, Any] | None] = {}
+        #: Per-transaction memos of the layers above (the ledger's system account ids, the
+        #: multicurrency flag, bulk staging), each under its module's own key. They live and
+        #: die with the session, so no two requests (or emulators) ever share one.
+        self.memo: dict[str, Any] = {}
 
     # -- time ---------------------------------------------------------------------------
     def meta_now(self) -> str:

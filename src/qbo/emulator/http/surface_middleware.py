@@ -13,8 +13,8 @@ so that an injected connection reset is not turned into a 500. For each request 
 Requests to other paths (OAuth endpoints, ...) see fault rules whose path prefix starts
 with ``/`` but no throttling or latency; the control plane (``/_emulator``) sees nothing.
 
-The runtime state (``Surface``) lives on the Starlette app's state, created on first use
-from ``EmulatorConfig``; the control plane (``surface_control``) changes it at runtime.
+The conditions (:class:`qbo.emulator.conditions.Conditions`) belong to the emulator; the
+control plane (``surface_control``) changes them at runtime.
 """
 
 from __future__ import annotations
@@ -25,8 +25,6 @@ import logging
 import re
 import socket
 import struct
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
@@ -35,12 +33,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from qbo.emulator.config import EmulatorConfig
+from qbo.emulator.conditions import Conditions
 from qbo.emulator.core import Emulator
-from qbo.emulator.faults import FaultKind, FaultRegistry, FaultRule, When
+from qbo.emulator.faults import FaultKind, FaultRule, When
 from qbo.emulator.http.responses import fault_body, gateway_response, json_response, new_tid
-from qbo.emulator.latency import Latency, request_kind
-from qbo.emulator.throttle import THROTTLE_DETAIL, Throttle, ThrottleSettings
+from qbo.emulator.latency import request_kind
+from qbo.emulator.throttle import THROTTLE_DETAIL, ThrottleSettings
 from qbo.emulator.timefmt import response_time
 from qbo.schema.faults import CODES, Fault
 
@@ -49,38 +47,11 @@ log = logging.getLogger("qbo.emulator")
 CONTROL_PREFIX = "/_emulator"
 _API_PATH = re.compile(r"^/v3/company/([^/]+)(?:/(.*))?$")
 
-#: How an app is told apart within a realm, after ``scope["state"]["app_id"]`` (set by an
-#: outer layer): the OAuth layer may register a coroutine function that returns the client
-#: id of the request's bearer token (None when it cannot tell). Without either, the realm
-#: is the app (``--auth none``). Throttling runs before authorization, so a request with a
-#: bad token counts against its realm too.
-AppResolver = Callable[[Scope], Awaitable[str | None]]
-APP_RESOLVERS: list[AppResolver] = []
 
-
-@dataclass
-class Surface:
-    """The mutable runtime state of one server: throttle, fault rules, latency profile."""
-
-    throttle: Throttle
-    faults: FaultRegistry
-    latency: Latency
-
-    @classmethod
-    def from_config(cls, config: EmulatorConfig) -> Surface:
-        return cls(
-            Throttle(config.throttle), FaultRegistry(), Latency(config.latency, config.latency_seed)
-        )
-
-
-def surface_of(app: Any) -> Surface:
-    """The app's Surface, created from the emulator's configuration on first use."""
-    surface: Surface | None = getattr(app.state, "surface", None)
-    if surface is None:
-        emulator: Emulator = app.state.emulator
-        surface = Surface.from_config(emulator.config)
-        app.state.surface = surface
-    return surface
+def surface_of(app: Any) -> Conditions:
+    """The serving conditions of the app's emulator."""
+    emulator: Emulator = app.state.emulator
+    return emulator.conditions
 
 
 def split_api_path(path: str) -> tuple[str | None, str | None]:
@@ -91,11 +62,13 @@ def split_api_path(path: str) -> tuple[str | None, str | None]:
     return found.group(1), found.group(2) or ""
 
 
-async def app_id_for(scope: Scope, realm: str) -> str:
+async def app_id_for(scope: Scope, realm: str, conditions: Conditions) -> str:
+    """The app a request comes from: ``scope["state"]["app_id"]`` (set by an outer layer),
+    else what an app resolver says, else the realm."""
     state = scope.get("state")
     if isinstance(state, dict) and state.get("app_id"):
         return str(state["app_id"])
-    for resolver in APP_RESOLVERS:
+    for resolver in conditions.app_resolvers:
         found = await resolver(scope)
         if found:
             return found
@@ -178,7 +151,7 @@ _HTML_REASONS = {502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway T
 
 
 async def status_response(
-    rule: FaultRule, surface: Surface, emulator: Emulator, realm: str | None
+    rule: FaultRule, surface: Conditions, emulator: Emulator, realm: str | None
 ) -> Response:
     """The answer of an injected status fault.
 
@@ -266,7 +239,7 @@ class SurfaceMiddleware:
             if method == "POST" and (api_path or "").strip("/").lower() == "batch":
                 body, receive = await _buffer(receive)
                 weight, is_batch = batch_weight(body), True
-            app_id = await app_id_for(scope, realm)
+            app_id = await app_id_for(scope, realm, surface)
             verdict = surface.throttle.admit(realm, app_id, weight, is_batch)
             if isinstance(verdict, str):
                 log.debug("throttled %s %s (limit %s)", method, scope["path"], verdict)
@@ -286,7 +259,7 @@ class SurfaceMiddleware:
         receive: Receive,
         send: Send,
         raw_receive: Receive,
-        surface: Surface,
+        surface: Conditions,
         emulator: Emulator,
         realm: str | None,
         api_path: str | None,

@@ -7,7 +7,6 @@ created on first use under QBO's standard name, as QBO itself does for system ac
 
 from __future__ import annotations
 
-import weakref
 from typing import Any
 
 from qbo.emulator.domain.session import Session
@@ -29,12 +28,12 @@ SYSTEM: dict[str, tuple[str, str, str]] = {
 }
 
 _PREFERRED = {"ar": "DefaultARAccount", "ap": "DefaultAPAccount"}
-_cache: weakref.WeakKeyDictionary[Session, dict[str, int]] = weakref.WeakKeyDictionary()
+_MEMO = "ledger.system_accounts"  # Session.memo key: system account key -> Id
 
 
 def system_account(s: Session, key: str) -> int:
     """The Id of a system account, created when the company has none."""
-    known = _cache.setdefault(s, {})
+    known: dict[str, int] = s.memo.setdefault(_MEMO, {})
     if key in known:
         return known[key]
     sub, kind, name = SYSTEM[key]
@@ -80,8 +79,3 @@ def account(s: Session, account_id: int | str) -> dict[str, Any] | None:
 def account_type(s: Session, account_id: int | str) -> str:
     doc = s.get("Account", account_id)
     return str(doc.get("AccountType", "")) if doc else ""
-
-
-def forget(s: Session) -> None:
-    """Drop cached ids (after an account is made inactive or the realm is reset)."""
-    _cache.pop(s, None)

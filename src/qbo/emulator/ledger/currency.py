@@ -9,7 +9,6 @@ no rate at all the request is refused (6000): the emulator has no market feed.
 
 from __future__ import annotations
 
-import weakref
 from decimal import Decimal
 from typing import Any
 
@@ -70,14 +69,14 @@ def party_currency(s: Session, doc: dict[str, Any]) -> tuple[str, str] | None:
     return None
 
 
-_enabled: weakref.WeakKeyDictionary[Session, bool] = weakref.WeakKeyDictionary()
+_MEMO = "ledger.multicurrency"  # Session.memo key: whether multicurrency is on
 
 
 def enabled_in(s: Session) -> bool:
     """Whether multi-currency is on, read once per session (Preferences updates reset it)."""
-    if s not in _enabled:
-        _enabled[s] = s.multicurrency_enabled()
-    return _enabled[s]
+    if _MEMO not in s.memo:
+        s.memo[_MEMO] = s.multicurrency_enabled()
+    return bool(s.memo[_MEMO])
 
 
 def apply_currency(s: Session, entity: EntityDef, doc: dict[str, Any]) -> None:
@@ -119,7 +118,7 @@ class CurrencyPrefsRule(Rule):
     def apply(
         self, s: Session, entity: EntityDef, doc: dict[str, Any], old: dict[str, Any] | None
     ) -> None:
-        _enabled.pop(s, None)
+        s.memo.pop(_MEMO, None)
         if old is None:
             return
         before = old.get("CurrencyPrefs") or {}

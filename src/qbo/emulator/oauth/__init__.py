@@ -6,8 +6,10 @@
 - ``consent``, ``pages``, ``browser_session``: the authorize page;
 - ``endpoints``, ``bearer``: token, revoke, userinfo, JWKS, discovery, and /v3 tokens;
 - ``stats``: request counters; ``routes``: all routes, for ``http/app.py``;
-- ``tables``, ``crypto``, ``scopes``, ``errors``, ``registry``: storage, hashing and
-  comparison, scope names, OAuth error bodies, per-emulator state.
+- ``tables``, ``crypto``, ``scopes``, ``errors``: storage, hashing and comparison, scope
+  names, OAuth error bodies.
+
+The server itself belongs to its :class:`qbo.emulator.Emulator` (``emulator.oauth``).
 
 Intuit's rules and the choices made where Intuit says nothing are written down in
 ``grants.py`` (lifetimes, rotation, racing refreshes), ``consent.py`` (what is shown and
