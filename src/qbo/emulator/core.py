@@ -16,9 +16,9 @@ import threading
 from qbo.emulator.clock import Clock
 from qbo.emulator.conditions import Conditions
 from qbo.emulator.config import EmulatorConfig
+from qbo.emulator.migrations import open_database
 from qbo.emulator.oauth.server import OAuthServer
 from qbo.emulator.oauth.stats import Stats
-from qbo.emulator.outbound_tables import ensure_tables as ensure_outbound_tables
 from qbo.emulator.realms import Realms
 from qbo.emulator.store import Store, make_engine
 from qbo.emulator.store.engine import resolve_url
@@ -41,11 +41,15 @@ class Emulator:
 
     @classmethod
     def open(cls, config: EmulatorConfig | None = None, clock: Clock | None = None) -> Emulator:
-        """Connect, create the schema, and seed a first realm when the database has none."""
+        """Connect, bring the schema to this version's (creating, upgrading, or refusing a
+        newer one), and seed a first realm when the database has none."""
         config = config or EmulatorConfig()
         store = Store(make_engine(resolve_url(config.db), schema=config.db_schema))
-        store.create_schema()
-        ensure_outbound_tables(store)
+        try:
+            open_database(store)
+        except Exception:
+            store.dispose()
+            raise
         clock = clock or Clock()
         emulator = cls(config, store, clock, Realms(store, clock))
         if not emulator.realms.list():

@@ -1,8 +1,8 @@
 """Tables of the outbound features: webhook deliveries, sent mail and attachment files.
 
 They live on the store's own ``MetaData`` (like the OAuth tables) and are created with
-``checkfirst`` when an emulator opens (:func:`ensure_tables`), so a database made before
-these features existed gains them on its next start. Everything here is kept in the
+every other table when an emulator opens its database (see ``qbo.emulator.migrations``).
+Everything here is kept in the
 database rather than in memory so that it survives a restart: a webhook delivery still
 pending when the process stops is sent after it starts again.
 
@@ -137,13 +137,6 @@ def define(md: MetaData) -> OutboundTables:
         PrimaryKeyConstraint("realm_id", "attachable_id", name="pk_attachment_files"),
     )
     return OutboundTables(cursors, deliveries, attempts, outbox, files)
-
-
-def ensure_tables(store: Store) -> OutboundTables:
-    """Define the tables on the store's metadata and create the missing ones."""
-    tables = define(store.tables.metadata)
-    store.tables.metadata.create_all(store.engine, tables=tables.all(), checkfirst=True)
-    return tables
 
 
 def outbound_tables(store: Store) -> OutboundTables:

@@ -1,8 +1,8 @@
 """The emulator's OAuth 2.0 / OpenID Connect server: apps, users, grants and keys together.
 
 Each :class:`qbo.emulator.Emulator` owns one, made on first use (``emulator.oauth``):
-that is when the OAuth tables are created (on the store's own metadata), the default user
-is seeded and the keys are loaded or generated. It holds the emulator's parts, not the
+that is when the default user is seeded and the keys are loaded or generated (the tables
+exist from the moment the database was opened). It holds the emulator's parts, not the
 emulator.
 """
 
@@ -17,7 +17,7 @@ from qbo.emulator.oauth.apps import Apps
 from qbo.emulator.oauth.grants import ACCESS_TTL_MS, Grant, Grants, TokenSet
 from qbo.emulator.oauth.keys import ServerKeys, load_or_create
 from qbo.emulator.oauth.stats import Stats
-from qbo.emulator.oauth.tables import ensure_tables
+from qbo.emulator.oauth.tables import define as define_tables
 from qbo.emulator.oauth.users import DEFAULT_EMAIL, DEFAULT_PASSWORD, User, Users
 from qbo.emulator.realms import Realms
 from qbo.emulator.store import Store
@@ -37,7 +37,7 @@ class OAuthServer:
         self.clock = clock
         self.realms = realms
         self.stats = stats
-        self.tables = ensure_tables(store)
+        self.tables = define_tables(store.tables.metadata)  # created when the store opened
         self.apps = Apps(store, self.tables, clock)
         self.users = Users(store, self.tables, clock)
         self.users.ensure_default()
