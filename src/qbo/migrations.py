@@ -20,13 +20,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic.config import Config
-from alembic.migration import MigrationContext
-from alembic.runtime.environment import EnvironmentContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, inspect
+
+if TYPE_CHECKING:
+    from alembic.script import ScriptDirectory
+
+# Alembic is imported by the functions below, when a database is opened, not when this
+# module is: importing it costs about a third of a second, which every ``import
+# qbo.client`` would otherwise pay whether or not it ever opens a SQL store.
 
 
 class SchemaVersionError(RuntimeError):
@@ -43,10 +46,17 @@ class Versioning:
     baseline: str  # the revision of tables made before versioning existed
     #: A table whose presence (without a version table) marks tables made before versioning.
     marker_table: str
+    schema: str | None = None  # where both tables live (PostgreSQL), None: the default
+
+    def options(self) -> dict[str, Any]:
+        return {"version_table": self.version_table, "version_table_schema": self.schema}
 
 
 @cache
 def _script(scripts: Path) -> ScriptDirectory:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
     config = Config()
     config.set_main_option("script_location", str(scripts))
     return ScriptDirectory.from_config(config)
@@ -59,7 +69,9 @@ def head_revision(v: Versioning) -> str:
 
 
 def current_revision(conn: Connection, v: Versioning) -> str | None:
-    context = MigrationContext.configure(conn, opts={"version_table": v.version_table})
+    from alembic.migration import MigrationContext
+
+    context = MigrationContext.configure(conn, opts=v.options())
     return context.get_current_revision()
 
 
@@ -79,7 +91,7 @@ def open_versioned(
     head = head_revision(v)
     current = current_revision(conn, v)
     if current is None:
-        if not inspect(conn).has_table(v.marker_table):
+        if not inspect(conn).has_table(v.marker_table, schema=v.schema):
             create_head(conn)
             _stamp(conn, v, head)
             return head
@@ -100,13 +112,18 @@ def open_versioned(
 
 
 def _stamp(conn: Connection, v: Versioning, revision: str) -> None:
-    context = MigrationContext.configure(conn, opts={"version_table": v.version_table})
+    from alembic.migration import MigrationContext
+
+    context = MigrationContext.configure(conn, opts=v.options())
     context.stamp(_script(v.scripts), revision)
 
 
 def _upgrade(
     conn: Connection, v: Versioning, script: ScriptDirectory, attributes: dict[str, Any]
 ) -> None:
+    from alembic.config import Config
+    from alembic.runtime.environment import EnvironmentContext
+
     config = Config()
     config.set_main_option("script_location", str(v.scripts))
     config.attributes.update(attributes)
@@ -115,6 +132,6 @@ def _upgrade(
         return script._upgrade_revs("head", revision)
 
     with EnvironmentContext(config, script, fn=steps, destination_rev="head") as env:
-        env.configure(connection=conn, version_table=v.version_table)
+        env.configure(connection=conn, **v.options())
         with env.begin_transaction():
             env.run_migrations()
