@@ -28,6 +28,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests tools benchmarks
 	$(BIN)/ruff format --check src tests tools benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 catalogue: $(STAMP)
 	$(BIN)/python tools/gen_catalogue.py

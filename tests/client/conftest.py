@@ -22,7 +22,7 @@ import pytest
 from qbo.client import AsyncClient, Client, RetryPolicy
 from qbo.client.environment import emulator as emulator_environment
 from qbo.emulator import Emulator, EmulatorConfig, create_app
-from qbo.emulator.domain.session import Realm
+from qbo.emulator.store.session import Realm
 from qbo.schema import jsoncodec
 from tests.conftest import ServerThread
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from qbo.emulator.domain.taxservice import create_tax_code
+from qbo.emulator.operations.tax_codes import create_tax_code
 from tests.ledger.books import Books, Company, applied, expense, line
 
 D = Decimal

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from qbo.emulator import Emulator
 from qbo.emulator.domain import crud
-from qbo.emulator.domain.session import Realm
+from qbo.emulator.store.session import Realm
 from qbo.schema import catalogue
 from qbo.schema.faults import Fault
 

@@ -21,9 +21,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qbo.emulator import Emulator, create_app
-from qbo.emulator.domain.session import Realm
 from qbo.emulator.querying import run_query
 from qbo.emulator.seeds.empty import create
+from qbo.emulator.store.session import Realm
 from qbo.schema import jsoncodec
 
 MARKER = "zqxbravo"  # in every name of realm B; never generated below

@@ -16,9 +16,9 @@ from sqlalchemy import Connection
 from sqlalchemy.sql.selectable import Select
 
 from qbo.emulator import Emulator
-from qbo.emulator.domain.session import Realm, Session
 from qbo.emulator.querying import compile_query
 from qbo.emulator.seeds.empty import create
+from qbo.emulator.store.session import Realm, Session
 from qbo.query import parse_and_validate
 
 

@@ -15,9 +15,9 @@ import pytest
 
 from qbo.emulator import Emulator
 from qbo.emulator.domain import crud
-from qbo.emulator.domain.session import Realm
 from qbo.emulator.querying import run_query, successor
 from qbo.emulator.seeds.empty import create
+from qbo.emulator.store.session import Realm
 from qbo.emulator.store.tables import id_text
 from qbo.query import evaluate, id_key, parse_and_validate
 from qbo.schema import catalogue

@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 import pytest
 
-from qbo.emulator.domain.session import Realm
 from qbo.emulator.seeds.empty import create
+from qbo.emulator.store.session import Realm
 from qbo.schema import jsoncodec
 from tests.conftest import Api
 

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from qbo.emulator import Emulator, EmulatorConfig, create_app
-from qbo.emulator.domain.session import Realm, Session
+from qbo.emulator.store.session import Realm, Session
 from qbo.schema import jsoncodec
 from tests.conftest import Api, ServerThread
 

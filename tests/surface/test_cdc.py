@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from qbo.emulator.domain import crud
-from qbo.emulator.domain.session import Session
+from qbo.emulator.store.session import Session
 from qbo.schema import catalogue
 from tests.conftest import Api
 from tests.surface.conftest import MakePrivate, decode, in_process, invoice_body, service_item

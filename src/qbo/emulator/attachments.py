@@ -41,10 +41,10 @@ from sqlalchemy import delete, insert, select
 
 from qbo.emulator.domain import crud
 from qbo.emulator.domain.refs import is_active
-from qbo.emulator.domain.session import Session
 from qbo.emulator.domain.validate import coerce_entity
 from qbo.emulator.outbound_tables import outbound_tables
 from qbo.emulator.store import Store
+from qbo.emulator.store.session import Session
 from qbo.emulator.timefmt import epoch_ms
 from qbo.schema import catalogue, jsoncodec
 from qbo.schema.faults import Fault, not_found, required_missing

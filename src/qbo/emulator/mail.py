@@ -29,10 +29,10 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 
 from qbo.emulator.domain import crud
-from qbo.emulator.domain.session import Session, clone
 from qbo.emulator.outbound_tables import outbound_tables
 from qbo.emulator.pdf import PDF_TYPE, TITLES, money, render
 from qbo.emulator.store import Store
+from qbo.emulator.store.session import Session, clone
 from qbo.emulator.timefmt import response_time
 from qbo.schema import EntityDef, Operation, catalogue
 from qbo.schema.faults import Fault, not_found, unsupported_operation

@@ -32,7 +32,7 @@ from sqlalchemy import select
 from qbo.emulator.domain import crud
 from qbo.emulator.domain.refs import display_name, is_active, target_of
 from qbo.emulator.domain.rules.transactions import POSTING, PostingRule
-from qbo.emulator.domain.session import Session, clone
+from qbo.emulator.store.session import Session, clone
 from qbo.schema import EntityDef, Kind, TypeDef, catalogue, jsoncodec
 from qbo.schema.faults import Fault, not_found, unsupported_operation
 
@@ -75,6 +75,7 @@ def merge(s: Session, entity_name: str, from_id: str, into_id: str) -> dict[str,
     # Documents that others are applied to are posted again first, so a payment re-posted
     # later finds its invoice already belonging to ``into``.
     targets.sort(key=lambda t: t[0].name in _APPLIED_LAST)
+    crud.attach_ledger(s)  # the posting rule runs here directly, not through crud
     for other, object_id in targets:
         old = s.get(other.name, object_id)
         assert old is not None

@@ -23,7 +23,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
-from qbo.emulator.domain.session import Session
+from qbo.emulator.store.session import Session
 from qbo.schema import EntityDef, Operation
 from qbo.schema.faults import not_found, unsupported_operation
 

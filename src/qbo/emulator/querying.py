@@ -42,8 +42,8 @@ from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
 from sqlalchemy.sql.expression import literal
 from sqlalchemy.sql.selectable import Select
 
-from qbo.emulator.domain.builtin import BUILTIN
-from qbo.emulator.domain.session import Session, clone
+from qbo.emulator.store.builtin import BUILTIN
+from qbo.emulator.store.session import Session, clone
 from qbo.emulator.store.tables import EPOCH, EntityTable, column_name, encode, normalise
 from qbo.query import (
     Count,

@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import delete, func, insert, select
 
 from qbo.emulator.clock import Clock
-from qbo.emulator.domain.session import CURRENCY_NAMES, Realm, Session
 from qbo.emulator.seeds import apply_seed, check_seed
 from qbo.emulator.store import Store
+from qbo.emulator.store.session import CURRENCY_NAMES, Realm, Session
 from qbo.emulator.timefmt import epoch_ms
 
 REALM_ID_BASE = 9341453000000000

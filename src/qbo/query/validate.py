@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from qbo.query.ast import Condition, Count, Op, OrderItem, Query, Star, StringValue
+from qbo.query.parser import parse
 from qbo.query.values import TEXT_KINDS, PyValue, is_id_like, to_python
+from qbo.schema.catalogue import catalogue as load_catalogue
 from qbo.schema.faults import Fault
 from qbo.schema.types import EntityDef, EntityKind, FieldDef, Kind, Operation, TypeDef
 
@@ -99,8 +101,6 @@ def validate(query: Query, catalogue: CatalogueLike | None = None) -> ValidatedQ
     it is used, a value that cannot mean anything for its property, or bad paging.
     """
     if catalogue is None:
-        from qbo.schema.catalogue import catalogue as load_catalogue
-
         catalogue = load_catalogue()
     entity = catalogue.find_entity(query.entity)
     if entity is None:
@@ -126,8 +126,6 @@ def validate(query: Query, catalogue: CatalogueLike | None = None) -> ValidatedQ
 
 def parse_and_validate(text: str, catalogue: CatalogueLike | None = None) -> ValidatedQuery:
     """:func:`~qbo.query.parser.parse` then :func:`validate`: 4000 or 4001 on failure."""
-    from qbo.query.parser import parse
-
     return validate(parse(text), catalogue)
 
 

@@ -14,7 +14,7 @@ from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from qbo.emulator.domain.values import tidy
+from qbo.emulator.values import tidy
 from qbo.schema import EntityDef, FieldDef, Kind, TypeDef, catalogue
 from qbo.schema.faults import Fault
 

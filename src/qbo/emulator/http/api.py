@@ -17,7 +17,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from qbo.emulator.core import Emulator
-from qbo.emulator.domain.session import Realm, Session
 from qbo.emulator.http.auth import authorize
 from qbo.emulator.http.inputs import ApiRequest
 from qbo.emulator.http.responses import envelope, fault_body, gateway_response, json_response
@@ -25,6 +24,7 @@ from qbo.emulator.http.routes import Answer, Bare, Raw, route_for, unknown_path
 from qbo.emulator.oauth.stats import count_api
 from qbo.emulator.store import request_log
 from qbo.emulator.store.request_log import LoggedAnswer
+from qbo.emulator.store.session import Realm, Session
 from qbo.schema.faults import Fault
 
 log = logging.getLogger("qbo.emulator")

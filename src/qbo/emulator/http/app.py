@@ -15,9 +15,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from qbo.emulator.core import Emulator
 from qbo.emulator.http import control, outbound_control, surface_control
 from qbo.emulator.http.api import api_endpoint
+from qbo.emulator.http.oauth import routes as oauth_routes
 from qbo.emulator.http.responses import fault_body, json_response, new_tid
 from qbo.emulator.http.surface_middleware import SurfaceMiddleware
-from qbo.emulator.oauth import routes as oauth_routes
 from qbo.schema.faults import Fault
 
 log = logging.getLogger("qbo.emulator")

@@ -16,15 +16,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from qbo.emulator import attachments, mail
-from qbo.emulator.domain.session import Session
-from qbo.emulator.domain.taxservice import create_tax_code
 from qbo.emulator.http.inputs import ApiRequest, parse_multipart, query_text
 from qbo.emulator.operations import entities, exchange_rates
 from qbo.emulator.operations.batch import run_batch
 from qbo.emulator.operations.cdc import changes_since
 from qbo.emulator.operations.query import query
+from qbo.emulator.operations.tax_codes import create_tax_code
 from qbo.emulator.pdf import PDF_TYPE, render_pdf
 from qbo.emulator.reports import run_report
+from qbo.emulator.store.session import Session
 from qbo.schema import EntityDef, catalogue
 from qbo.schema.faults import Fault, unsupported_operation
 

@@ -23,8 +23,6 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from qbo.emulator.domain.session import Session, clone
-from qbo.emulator.domain.values import ZERO, dec, ref_id, tidy
 from qbo.emulator.ledger import bulk
 from qbo.emulator.ledger import entries as store
 from qbo.emulator.ledger.accounts import system_account
@@ -42,6 +40,8 @@ from qbo.emulator.ledger.entries import (
 from qbo.emulator.ledger.inventory import replay
 from qbo.emulator.ledger.openitems import check_open, check_unlinked, open_keys, refresh
 from qbo.emulator.ledger.posting import post
+from qbo.emulator.store.session import Session, clone
+from qbo.emulator.values import ZERO, dec, ref_id, tidy
 from qbo.schema import EntityKind, catalogue
 from qbo.schema.faults import Fault
 

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from qbo.emulator.domain.session import Session
+from qbo.emulator.store.session import Session
 
 Key = tuple[str, int]
 Staged = dict[Key, tuple[dict[str, Any], set[str]]]

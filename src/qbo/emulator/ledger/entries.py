@@ -24,7 +24,7 @@ from sqlalchemy import (
     update,
 )
 
-from qbo.emulator.domain.session import Session
+from qbo.emulator.store.session import Session
 
 CENTS = Decimal(100)
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from qbo.emulator.domain.session import Session
-from qbo.emulator.domain.values import dec, ref_id
 from qbo.emulator.ledger.entries import AP, AR, UF, Entry, from_cents, open_links, open_parts
+from qbo.emulator.store.session import Session
+from qbo.emulator.values import dec, ref_id
 from qbo.schema.faults import Fault
 
 #: Which side of A/R or A/P each kind of open document sits on (+1 debit, -1 credit).

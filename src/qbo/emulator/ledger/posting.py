@@ -28,10 +28,22 @@ from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
-from qbo.emulator.domain.session import Session
-from qbo.emulator.domain.values import ZERO, dec, ref_id
 from qbo.emulator.ledger.accounts import account_type, system_account
-from qbo.emulator.ledger.entries import AP, AR, COGS, INV_IN, INV_OUT, TAX, UF, Entry, to_cents
+from qbo.emulator.ledger.entries import (
+    AP,
+    AR,
+    COGS,
+    INV_IN,
+    INV_OUT,
+    TAX,
+    UF,
+    Entry,
+    home_cents,
+    to_cents,
+)
+from qbo.emulator.ledger.openitems import check_depositable, link_side
+from qbo.emulator.store.session import Session
+from qbo.emulator.values import ZERO, dec, ref_id
 from qbo.schema.faults import Fault
 
 SALES_LINE = "SalesItemLineDetail"
@@ -310,7 +322,6 @@ def _link_entries(
     s: Session, name: str, doc: dict[str, Any], control: int, role: str, allowed: tuple[str, ...]
 ) -> tuple[list[Entry], int]:
     """Entries applying a payment's lines to open documents, and the net amount applied."""
-    from qbo.emulator.ledger.openitems import link_side
 
     out: list[Entry] = []
     applied = 0
@@ -332,7 +343,6 @@ def _link_entries(
         # side +1: the document is a receivable-like debit (paying it credits A/R);
         # for A/P the signs are mirrored by the caller's role.
         sign = -side
-        from qbo.emulator.ledger.entries import home_cents
 
         out.append(
             Entry(
@@ -412,7 +422,6 @@ def post_bill_payment(s: Session, name: str, doc: dict[str, Any]) -> list[Entry]
 
 
 def post_deposit(s: Session, name: str, doc: dict[str, Any]) -> list[Entry]:
-    from qbo.emulator.ledger.openitems import check_depositable
 
     tags = _doc_tags(doc)
     target = num(doc.get("DepositToAccountRef"))

@@ -36,10 +36,10 @@ import logging
 from functools import cache
 from typing import Any
 
-from qbo.emulator.domain.session import Session
 from qbo.emulator.operations import entities
 from qbo.emulator.operations.cdc import cdc_query
 from qbo.emulator.operations.query import query
+from qbo.emulator.store.session import Session
 from qbo.schema import EntityDef, catalogue
 from qbo.schema.faults import Fault, invalid_property, required_missing, unsupported_operation
 

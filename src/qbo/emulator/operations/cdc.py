@@ -41,7 +41,7 @@ from typing import Any
 
 from sqlalchemy import func, select, union_all
 
-from qbo.emulator.domain.session import Session
+from qbo.emulator.store.session import Session
 from qbo.emulator.timefmt import meta_time, parse_instant
 from qbo.schema import EntityDef, catalogue, jsoncodec
 from qbo.schema.faults import Fault, invalid_property, required_missing, unsupported_operation

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from qbo.emulator.domain import crud
-from qbo.emulator.domain.session import Session
+from qbo.emulator.store.session import Session
 from qbo.schema import EntityDef, Operation, catalogue
 from qbo.schema.faults import not_found, unsupported_operation
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from qbo.emulator.domain import crud
-from qbo.emulator.domain.session import Session
 from qbo.emulator.domain.validate import coerce_entity
-from qbo.emulator.domain.values import dec, tidy
+from qbo.emulator.store.session import Session
+from qbo.emulator.values import dec, tidy
 from qbo.schema import catalogue
 from qbo.schema.faults import Fault, required_missing, stale_object
 

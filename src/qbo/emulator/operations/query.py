@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from qbo.emulator.domain.session import Session
 from qbo.emulator.querying import run_query
+from qbo.emulator.store.session import Session
 from qbo.schema.faults import Fault
 
 

@@ -16,9 +16,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from qbo.emulator.domain.session import Session
 from qbo.emulator.reports import aging, detail, financial, lists
 from qbo.emulator.reports.params import Params, parse
+from qbo.emulator.store.session import Session
 from qbo.schema.faults import Fault
 
 Builder = Callable[[Session, Params], dict[str, Any]]

@@ -15,8 +15,8 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from qbo.emulator.domain.session import Session
 from qbo.emulator.reports.dates import MONTHS, fiscal_year_start, resolve
+from qbo.emulator.store.session import Session
 from qbo.emulator.timefmt import local_date
 from qbo.schema.faults import Fault
 

@@ -6,8 +6,8 @@ from typing import Any
 
 from qbo.emulator.domain.chart import CLASSIFICATION, SUBTYPES, TYPE_OF_SUBTYPE
 from qbo.emulator.domain.rules.base import Rule
-from qbo.emulator.domain.session import Session
-from qbo.emulator.domain.values import ZERO
+from qbo.emulator.store.session import Session
+from qbo.emulator.values import ZERO
 from qbo.schema import EntityDef
 from qbo.schema.faults import Fault
 

@@ -13,12 +13,12 @@ from decimal import Decimal
 from typing import Any
 
 from qbo.emulator.domain.rules.base import Rule
-from qbo.emulator.domain.session import Session
-from qbo.emulator.domain.taxservice import sales_tax
-from qbo.emulator.domain.values import ZERO, dec, money, ref_id, tidy
+from qbo.emulator.domain.sales_tax import sales_tax
 from qbo.emulator.ledger.book import book, unbook
 from qbo.emulator.ledger.currency import apply_currency
+from qbo.emulator.store.session import Session
 from qbo.emulator.timefmt import local_date
+from qbo.emulator.values import ZERO, dec, money, ref_id, tidy
 from qbo.schema import EntityDef
 from qbo.schema.faults import Fault
 

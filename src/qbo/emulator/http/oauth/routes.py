@@ -15,16 +15,16 @@ from starlette.routing import Route
 
 from qbo.emulator.core import Emulator
 from qbo.emulator.http.control import guarded
-from qbo.emulator.http.responses import control_error, json_response
-from qbo.emulator.oauth.consent import authorize_endpoint
-from qbo.emulator.oauth.crypto import storable
-from qbo.emulator.oauth.endpoints import (
+from qbo.emulator.http.oauth.consent import authorize_endpoint
+from qbo.emulator.http.oauth.endpoints import (
     discovery_endpoint,
     jwks_endpoint,
     revoke_endpoint,
     token_endpoint,
     userinfo_endpoint,
 )
+from qbo.emulator.http.responses import control_error, json_response
+from qbo.emulator.oauth.crypto import storable
 from qbo.emulator.oauth.errors import InputError
 from qbo.emulator.oauth.server import (
     AUTHORIZE_PATH,

@@ -15,10 +15,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from qbo.emulator.core import Emulator
-from qbo.emulator.domain.session import Realm
 from qbo.emulator.http.responses import gateway_response
 from qbo.emulator.oauth.grants import AccessDenied, Grant
 from qbo.emulator.oauth.server import oauth_for
+from qbo.emulator.store.session import Realm
 
 CHALLENGE = {"www-authenticate": 'Bearer realm="Intuit", error="invalid_token"'}
 #: What a token we issue can look like (base64url), with room for other clients' formats.

@@ -10,8 +10,8 @@ from typing import Any, TypeVar, cast
 
 from sqlalchemy import Connection, Table, bindparam, func, insert, select, update
 
-from qbo.emulator.domain.builtin import BUILTIN
 from qbo.emulator.store import Store
+from qbo.emulator.store.builtin import BUILTIN
 from qbo.emulator.store.tables import EntityTable, column_name, column_value, normalise
 from qbo.emulator.timefmt import epoch_ms, meta_time
 from qbo.schema import jsoncodec

@@ -18,10 +18,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from qbo.emulator.core import Emulator
+from qbo.emulator.http.oauth.bearer import bearer_token
 from qbo.emulator.http.responses import json_response
 from qbo.emulator.oauth import scopes
 from qbo.emulator.oauth.apps import App
-from qbo.emulator.oauth.bearer import bearer_token
 from qbo.emulator.oauth.crypto import storable
 from qbo.emulator.oauth.errors import OAuthError, invalid_client, invalid_request
 from qbo.emulator.oauth.grants import AccessDenied, TokenSet
