@@ -117,6 +117,7 @@ async def stack(emu: Emulator) -> AsyncIterator[Stack]:
     realm = emu.realms.create("empty")
     s = Stack(emu, create_app(emu), realm.realm_id)
     yield s
+    emu.reset_conditions()  # fault rules and throttle settings belong to the shared emulator
     for client in s.opened:
         await client.aclose()
     for http in s.http_clients:

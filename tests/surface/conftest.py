@@ -66,6 +66,7 @@ async def local_api(emulator: Emulator) -> AsyncIterator[Api]:
     realm = emulator.realms.create("empty")
     async with in_process(create_app(emulator)) as client:
         yield Api(client, emulator, realm.realm_id)
+    emulator.reset_conditions()  # fault rules and throttle settings belong to the emulator
 
 
 def decode(response: httpx.Response) -> Any:

@@ -56,6 +56,10 @@ class Emulator:
             emulator.realms.create(config.seed)
         return emulator
 
+    def reset_conditions(self) -> None:
+        """Back to the configured throttle and latency, with no fault rules (between tests)."""
+        self.conditions = Conditions.from_config(self.config)
+
     @property
     def oauth(self) -> OAuthServer:
         """The OAuth server (made, with its tables, default user and keys, on first use)."""

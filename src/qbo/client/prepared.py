@@ -1,0 +1,71 @@
+"""One logical request, fixed once before the first attempt and sent unchanged by every retry.
+
+The ``requestid`` of a write is made here, once: a retry that reached QBO the first time
+is answered from QBO's request log instead of writing twice. The body is serialised once,
+so every attempt sends the same bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from qbo.client.config import ClientSettings, check_request_id, new_request_id
+from qbo.client.pacing import Cost
+from qbo.schema import jsoncodec
+
+
+@dataclass(frozen=True)
+class PreparedRequest:
+    method: str
+    url: str
+    path: str  # for logs and hooks: the part after the company URL (or "download")
+    params: dict[str, str] = field(default_factory=dict)
+    body: bytes | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    request_id: str | None = None
+    cost: Cost | None = None  # None: not paced (downloads)
+    auth: bool = True  # False: no credentials are sent, redirects are followed
+
+    @property
+    def what(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+def prepare_api_request(
+    settings: ClientSettings,
+    method: str,
+    path: str,
+    *,
+    params: Mapping[str, str] | None = None,
+    json: Any = None,
+    content: bytes | None = None,
+    content_type: str | None = None,
+    accept: str = "application/json",
+    write: bool = False,
+    request_id: str | None = None,
+    cost: Cost | None = None,
+) -> PreparedRequest:
+    """An API request to the company: ``minorversion``, a write's ``requestid``, the body."""
+    query: dict[str, str] = dict(params or {})
+    if settings.minor_version is not None:
+        query["minorversion"] = str(settings.minor_version)
+    rid: str | None = None
+    if write:
+        rid = check_request_id(request_id) if request_id is not None else new_request_id()
+        query["requestid"] = rid
+    body = content
+    if json is not None:
+        body = jsoncodec.dumps(json).encode("utf-8")
+        content_type = content_type or "application/json"
+    headers = {"Accept": accept}
+    if body is not None:
+        headers["Content-Type"] = content_type or "application/octet-stream"
+    url = f"{settings.company_url}/{path.lstrip('/')}"
+    return PreparedRequest(method, url, path, query, body, headers, rid, cost or Cost())
+
+
+def prepare_download(url: str) -> PreparedRequest:
+    """A GET of a URL QBO handed out (a download link): no credentials, not paced."""
+    return PreparedRequest("GET", url, "download", headers={"Accept": "*/*"}, auth=False)
