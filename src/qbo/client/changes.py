@@ -19,6 +19,7 @@ from qbo.client.errors import CDCWindowError, ServiceError, UnsupportedOperation
 from qbo.client.results import Deleted
 from qbo.schema import EntityDef, catalogue
 from qbo.schema.base import QBOModel
+from qbo.schema.faults import FaultCode
 
 MAX_LOOKBACK = timedelta(days=30)
 CDC_CAP = 1000  # objects in one response
@@ -36,7 +37,8 @@ def cdc_entities(entities: Iterable[str | type[QBOModel]]) -> list[EntityDef]:
         entity = wire.entity_def(name)
         if not entity.cdc:
             raise UnsupportedOperationError(
-                f"{entity.name} is not available through change data capture", code="500"
+                f"{entity.name} is not available through change data capture",
+                code=FaultCode.UNSUPPORTED_OPERATION,
             )
         if entity not in out:
             out.append(entity)

@@ -18,6 +18,7 @@ from qbo.client.results import Deleted
 from qbo.client.sentinel import NOT_GIVEN
 from qbo.schema import EntityDef, Operation, catalogue
 from qbo.schema.base import QBOModel
+from qbo.schema.faults import FaultCode
 from qbo.schema.models import ENTITY_MODELS
 
 #: Entities voided with ``operation=update&include=void`` and a sparse body (guide s. 2);
@@ -66,7 +67,7 @@ def require(entity: EntityDef, operation: Operation, label: str | None = None) -
         what = label or operation.value.replace("_", " ")
         raise UnsupportedOperationError(
             f"{entity.name} does not support {what}",
-            code="500",
+            code=FaultCode.UNSUPPORTED_OPERATION,
             detail=f"Operation {what} is not supported on {entity.name}",
         )
 
@@ -139,7 +140,7 @@ def create_call(entity: EntityDef, obj: QBOModel | Mapping[str, Any]) -> WireCal
         raise UnsupportedOperationError(
             f"{entity.name} is created through POST /{entity.create_path} (TaxService), "
             "not as a plain entity",
-            code="500",
+            code=FaultCode.UNSUPPORTED_OPERATION,
         )
     return WireCall("POST", entity.path, {}, to_body(obj))
 

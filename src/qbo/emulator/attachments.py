@@ -47,7 +47,7 @@ from qbo.emulator.store import Store
 from qbo.emulator.store.session import Session
 from qbo.emulator.timefmt import epoch_ms
 from qbo.schema import catalogue, jsoncodec
-from qbo.schema.faults import Fault, not_found, required_missing
+from qbo.schema.faults import Fault, FaultCode, not_found, required_missing
 
 DOWNLOAD_TTL = timedelta(minutes=15)
 FILES_PATH = "/_emulator/files/"
@@ -123,14 +123,14 @@ def check_file(file_name: str, content_type: str, size: int, limit: int) -> None
     if media_type(content_type) not in ALLOWED_TYPES:
         accepted = sorted({ext for exts in ALLOWED_TYPES.values() for ext in exts.split(", ")})
         raise Fault.of(
-            "6000",
+            FaultCode.BUSINESS_VALIDATION,
             f"Unsupported file type {content_type!r} for {file_name!r}: "
             f"accepted types are {', '.join(accepted)}",
             element="ContentType",
         )
     if size > limit:
         raise Fault.of(
-            "6000",
+            FaultCode.BUSINESS_VALIDATION,
             f"File {file_name!r} is too large: {size} bytes, at most {limit} bytes",
             element="Size",
         )
@@ -149,7 +149,7 @@ def check_attachable_refs(s: Session, doc: dict[str, Any]) -> None:
         entity = catalogue().find_entity(kind)
         if entity is None:
             raise Fault.of(
-                "2010",
+                FaultCode.INVALID_PROPERTY,
                 f"Property Name:{path}.type specified is unsupported or invalid: "
                 f"{kind!r} is not an entity",
                 element=f"{path}.type",
@@ -157,7 +157,7 @@ def check_attachable_refs(s: Session, doc: dict[str, Any]) -> None:
         found = s.get(entity.name, target["value"])
         if found is None or not is_active(found):
             raise Fault.of(
-                "2500",
+                FaultCode.INVALID_REFERENCE,
                 f"Invalid Reference Id : {entity.name} assigned to {path} "
                 f"({target['value']}) is {'missing' if found is None else 'inactive'}",
                 element=path,
@@ -173,14 +173,14 @@ def _metadata(part: Part | None) -> dict[str, Any]:
         body = jsoncodec.loads(bytes(part.data).decode("utf-8"))
     except (ValueError, UnicodeDecodeError):
         raise Fault.of(
-            "2010",
+            FaultCode.INVALID_PROPERTY,
             f"Request has invalid or unsupported property: {part.name} is not valid JSON",
         ) from None
     if isinstance(body, dict) and set(body) == {"Attachable"}:
         body = body["Attachable"]
     if not isinstance(body, dict):
         raise Fault.of(
-            "2010",
+            FaultCode.INVALID_PROPERTY,
             f"Request has invalid or unsupported property: {part.name} must be an Attachable object",
         )
     return body
@@ -263,7 +263,7 @@ def upload(
             contents[suffix] = part
         else:
             raise Fault.of(
-                "2010",
+                FaultCode.INVALID_PROPERTY,
                 f"Request has invalid or unsupported property: unexpected part {part.name!r} "
                 "(expected file_metadata_<n> and file_content_<n>)",
             )
@@ -295,7 +295,7 @@ def download(s: Session, attachable_id: str, base_url: str) -> str:
     ).first()
     if row is None or doc.get("Size") != int(row.size):
         raise Fault.of(
-            "610",
+            FaultCode.OBJECT_NOT_FOUND,
             f"Object Not Found : Attachable {attachable_id} has no file to download",
         )
     return download_url(base_url, row.file_key, row.secret, epoch_ms(s.now + DOWNLOAD_TTL))

@@ -35,7 +35,7 @@ from qbo.emulator.store import Store
 from qbo.emulator.store.session import Session, clone
 from qbo.emulator.timefmt import response_time
 from qbo.schema import EntityDef, Operation, catalogue
-from qbo.schema.faults import Fault, not_found, unsupported_operation
+from qbo.schema.faults import Fault, FaultCode, not_found, unsupported_operation
 
 #: One address: something@domain.tld, without spaces or characters mail headers reserve.
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
@@ -61,13 +61,13 @@ def recipients(address: str | None, element: str) -> list[str]:
     """The addresses of a ``sendTo`` or ``BillEmail`` value, or fault 6000."""
     if address is None or not address.strip():
         raise Fault.of(
-            "6000",
+            FaultCode.BUSINESS_VALIDATION,
             f"Email address is missing: give sendTo or set {element} on the transaction",
             element=element,
         )
     if len(address) > MAX_ADDRESS:
         raise Fault.of(
-            "6000",
+            FaultCode.BUSINESS_VALIDATION,
             f"Email address is too long: {element} holds at most {MAX_ADDRESS} characters",
             element=element,
         )
@@ -75,7 +75,7 @@ def recipients(address: str | None, element: str) -> list[str]:
     for part in found:
         if not ADDRESS.match(part):
             raise Fault.of(
-                "6000",
+                FaultCode.BUSINESS_VALIDATION,
                 f"Invalid email address {part!r} in {element}: expected name@domain",
                 element=element,
             )

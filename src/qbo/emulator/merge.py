@@ -34,7 +34,7 @@ from qbo.emulator.domain.refs import display_name, is_active, target_of
 from qbo.emulator.domain.rules.transactions import POSTING, PostingRule
 from qbo.emulator.store.session import Session, clone
 from qbo.schema import EntityDef, Kind, TypeDef, catalogue, jsoncodec
-from qbo.schema.faults import Fault, not_found, unsupported_operation
+from qbo.schema.faults import Fault, FaultCode, not_found, unsupported_operation
 
 MERGEABLE = ("Customer", "Vendor", "Employee", "Item", "Account")
 
@@ -54,7 +54,9 @@ def merge(s: Session, entity_name: str, from_id: str, into_id: str) -> dict[str,
     entity = catalogue().entity(entity_name)
     from_id, into_id = str(from_id).strip(), str(into_id).strip()
     if from_id == into_id:
-        raise Fault.of("6000", f"Cannot merge {entity_name} {from_id} into itself")
+        raise Fault.of(
+            FaultCode.BUSINESS_VALIDATION, f"Cannot merge {entity_name} {from_id} into itself"
+        )
     from_doc = s.get(entity_name, from_id)
     if from_doc is None:
         raise not_found(entity_name, from_id)
@@ -115,11 +117,14 @@ def _check_compatible(
     s: Session, entity_name: str, from_doc: dict[str, Any], into_doc: dict[str, Any]
 ) -> None:
     if not is_active(into_doc):
-        raise Fault.of("6000", f"Cannot merge into {entity_name} {into_doc['Id']}: it is inactive")
+        raise Fault.of(
+            FaultCode.BUSINESS_VALIDATION,
+            f"Cannot merge into {entity_name} {into_doc['Id']}: it is inactive",
+        )
     for prop in {"Account": ("AccountType",), "Item": ("Type",)}.get(entity_name, ()):
         if from_doc.get(prop) != into_doc.get(prop):
             raise Fault.of(
-                "6000",
+                FaultCode.BUSINESS_VALIDATION,
                 f"Cannot merge {entity_name} {from_doc['Id']} ({prop} {from_doc.get(prop)}) into "
                 f"{into_doc['Id']} ({prop} {into_doc.get(prop)}): the {prop} must be the same",
             )
@@ -127,7 +132,7 @@ def _check_compatible(
     while parent is not None and parent not in seen:
         if parent == str(from_doc["Id"]):
             raise Fault.of(
-                "6000",
+                FaultCode.BUSINESS_VALIDATION,
                 f"Cannot merge {entity_name} {from_doc['Id']} into its own descendant "
                 f"{into_doc['Id']}",
             )

@@ -18,7 +18,7 @@ from qbo.query.ast import Condition, Count, Op, OrderItem, Query, Star, StringVa
 from qbo.query.parser import parse
 from qbo.query.values import TEXT_KINDS, PyValue, is_id_like, to_python
 from qbo.schema.catalogue import catalogue as load_catalogue
-from qbo.schema.faults import Fault
+from qbo.schema.faults import Fault, FaultCode
 from qbo.schema.types import EntityDef, EntityKind, FieldDef, Kind, Operation, TypeDef
 
 DEFAULT_MAX_RESULTS = 100
@@ -91,7 +91,7 @@ class ValidatedQuery:
 
 
 def validation_fault(message: str) -> Fault:
-    return Fault.of("4001", f"QueryValidationError: {message}")
+    return Fault.of(FaultCode.QUERY_INVALID, f"QueryValidationError: {message}")
 
 
 def validate(query: Query, catalogue: CatalogueLike | None = None) -> ValidatedQuery:

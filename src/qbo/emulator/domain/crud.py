@@ -19,6 +19,7 @@ from qbo.emulator.store.session import Session, clone
 from qbo.schema import EntityDef, Operation, catalogue
 from qbo.schema.faults import (
     Fault,
+    FaultCode,
     not_found,
     required_missing,
     stale_object,
@@ -95,7 +96,7 @@ def read(s: Session, entity: EntityDef, object_id: str) -> dict[str, Any]:
 def _current(s: Session, entity: EntityDef, body: Any) -> tuple[dict[str, Any], str]:
     """The stored object a write names, after the Id and SyncToken checks."""
     if not isinstance(body, dict):
-        raise Fault.of("2010", "Request body must be a JSON object")
+        raise Fault.of(FaultCode.INVALID_PROPERTY, "Request body must be a JSON object")
     object_id = body.get("Id")
     if object_id is None or str(object_id).strip() == "":
         if entity.name in SINGLETONS:

@@ -25,7 +25,7 @@ from qbo.emulator.oauth.stats import count_api
 from qbo.emulator.store import request_log
 from qbo.emulator.store.request_log import LoggedAnswer
 from qbo.emulator.store.session import Realm, Session
-from qbo.schema.faults import Fault
+from qbo.schema.faults import Fault, FaultCode
 
 log = logging.getLogger("qbo.emulator")
 
@@ -91,7 +91,7 @@ async def api_endpoint(request: Request) -> Response:
     realm = emulator.realms.get(realm_id)
     if realm is None:
         return gateway_response(
-            "3100",
+            FaultCode.NOT_AUTHORIZED,
             f"Company {realm_id} is not known to this server or not authorized",
             emulator.clock.now(),
         )
@@ -105,7 +105,7 @@ async def api_endpoint(request: Request) -> Response:
         limit = max(limit, emulator.config.max_upload_bytes + UPLOAD_OVERHEAD_BYTES)
     if len(body) > limit:
         fault = Fault.of(
-            "6000",
+            FaultCode.BUSINESS_VALIDATION,
             f"Request body is too large ({len(body)} bytes; at most {limit})",
         )
         return json_response(fault_body(fault, emulator.clock.now(), realm.timezone), 400)

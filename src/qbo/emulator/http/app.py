@@ -18,7 +18,7 @@ from qbo.emulator.http.api import api_endpoint
 from qbo.emulator.http.oauth import routes as oauth_routes
 from qbo.emulator.http.responses import fault_body, json_response, new_tid
 from qbo.emulator.http.surface_middleware import SurfaceMiddleware
-from qbo.schema.faults import Fault
+from qbo.schema.faults import Fault, FaultCode
 
 log = logging.getLogger("qbo.emulator")
 
@@ -56,7 +56,9 @@ class IntuitTidMiddleware:
             if started:
                 raise
             emulator: Emulator = scope["app"].state.emulator
-            fault = Fault.of("10000", f"An internal error occurred; quote intuit_tid {tid}")
+            fault = Fault.of(
+                FaultCode.INTERNAL_ERROR, f"An internal error occurred; quote intuit_tid {tid}"
+            )
             body = fault_body(fault, emulator.clock.now(), _zone_of(emulator, scope))
             response = json_response(body, 500)
             await response(scope, receive, send_with_tid)

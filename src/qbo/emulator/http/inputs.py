@@ -17,7 +17,7 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 
 from qbo.emulator.attachments import Part
 from qbo.schema import jsoncodec
-from qbo.schema.faults import Fault
+from qbo.schema.faults import Fault, FaultCode
 
 
 @dataclass
@@ -58,19 +58,20 @@ def json_body(body: bytes) -> Any:
     """The JSON document of a body, or fault 2010 saying why it cannot be read."""
     if not body.strip():
         raise Fault.of(
-            "2010", "Request has invalid or unsupported property: the request body is empty"
+            FaultCode.INVALID_PROPERTY,
+            "Request has invalid or unsupported property: the request body is empty",
         )
     try:
         return jsoncodec.loads(body.decode("utf-8"))
     except RecursionError:
         raise Fault.of(
-            "2010",
+            FaultCode.INVALID_PROPERTY,
             "Request has invalid or unsupported property: the body is nested too deeply",
         ) from None
     except (ValueError, UnicodeDecodeError) as exc:
         detail = str(exc).split("\n")[0][:200]
         raise Fault.of(
-            "2010",
+            FaultCode.INVALID_PROPERTY,
             f"Request has invalid or unsupported property: the body is not valid JSON ({detail})",
         ) from None
 
@@ -80,9 +81,11 @@ def query_text(body: bytes) -> str:
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
-        raise Fault.of("4000", "QueryParserError: the query is not valid UTF-8") from None
+        raise Fault.of(
+            FaultCode.QUERY_PARSE, "QueryParserError: the query is not valid UTF-8"
+        ) from None
     if not text.strip():
-        raise Fault.of("4000", "QueryParserError: the request body holds no query")
+        raise Fault.of(FaultCode.QUERY_PARSE, "QueryParserError: the request body holds no query")
     return text
 
 
@@ -92,7 +95,7 @@ def parse_multipart(body: bytes, content_type: str) -> list[Part]:
     boundary = options.get(b"boundary")
     if not kind.startswith(b"multipart/") or not boundary:
         raise Fault.of(
-            "2010",
+            FaultCode.INVALID_PROPERTY,
             "Request has invalid or unsupported property: an upload must be "
             "multipart/form-data with a boundary",
         )
@@ -146,7 +149,7 @@ def parse_multipart(body: bytes, content_type: str) -> list[Part]:
         parser.finalize()
     except MultipartParseError as exc:
         raise Fault.of(
-            "2010",
+            FaultCode.INVALID_PROPERTY,
             f"Request has invalid or unsupported property: the multipart body does not parse ({exc})",
         ) from None
     return parts

@@ -26,7 +26,7 @@ from qbo.emulator.pdf import PDF_TYPE, render_pdf
 from qbo.emulator.reports import run_report
 from qbo.emulator.store.session import Session
 from qbo.schema import EntityDef, catalogue
-from qbo.schema.faults import Fault, unsupported_operation
+from qbo.schema.faults import Fault, FaultCode, unsupported_operation
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,8 @@ def unknown_path(req: ApiRequest) -> Fault:
     """QBO answers unknown resources inconsistently; a ValidationFault (6000) naming the
     path is the most useful answer a client can get."""
     return Fault.of(
-        "6000", f"Unsupported resource: {req.method} /{'/'.join(req.parts)} is not part of the API"
+        FaultCode.BUSINESS_VALIDATION,
+        f"Unsupported resource: {req.method} /{'/'.join(req.parts)} is not part of the API",
     )
 
 

@@ -40,7 +40,7 @@ from qbo.emulator.http.responses import fault_body, gateway_response, json_respo
 from qbo.emulator.latency import request_kind
 from qbo.emulator.throttle import THROTTLE_DETAIL, ThrottleSettings
 from qbo.emulator.timefmt import response_time
-from qbo.schema.faults import CODES, Fault
+from qbo.schema.faults import CODES, Fault, FaultCode
 
 log = logging.getLogger("qbo.emulator")
 
@@ -112,7 +112,7 @@ async def _buffer(receive: Receive) -> tuple[bytes, Receive]:
 
 def throttle_xml(now_text: str) -> str:
     """The 429 as real QBO has sent it in XML, even to clients that asked for JSON."""
-    info = CODES["3001"]
+    info = CODES[FaultCode.THROTTLED]
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         f'<IntuitResponse time={quoteattr(now_text)} xmlns="http://schema.intuit.com/finance/v3">\n'
@@ -144,7 +144,7 @@ async def throttled_response(
         return Response(
             text, status_code=429, media_type="application/xml;charset=UTF-8", headers=headers
         )
-    return gateway_response("3001", THROTTLE_DETAIL, now, headers)
+    return gateway_response(FaultCode.THROTTLED, THROTTLE_DETAIL, now, headers)
 
 
 _HTML_REASONS = {502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout"}
@@ -168,7 +168,8 @@ async def status_response(
     if status == 500:
         known = await run_in_threadpool(emulator.realms.get, realm) if realm else None
         fault = Fault.of(
-            "10000", f"System Failure Error: injected by the emulator (fault {rule.id})"
+            FaultCode.INTERNAL_ERROR,
+            f"System Failure Error: injected by the emulator (fault {rule.id})",
         )
         body = fault_body(fault, emulator.clock.now(), known.timezone if known else "UTC")
         return json_response(body, 500, headers={"intuit_tid": tid})

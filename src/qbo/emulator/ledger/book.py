@@ -43,7 +43,7 @@ from qbo.emulator.ledger.posting import post
 from qbo.emulator.store.session import Session, clone
 from qbo.emulator.values import ZERO, dec, ref_id, tidy
 from qbo.schema import EntityKind, catalogue
-from qbo.schema.faults import Fault
+from qbo.schema.faults import Fault, FaultCode
 
 DEBIT_NORMAL = ("Asset", "Expense")
 COSTED = (INV_IN, INV_OUT, COGS)
@@ -92,7 +92,9 @@ def build(s: Session, name: str, doc: dict[str, Any]) -> list[Entry]:
             target.amount += residual
     unbalanced_fx = sum(e.fx_amount for e in entries if e.role != FX)
     if unbalanced_fx or sum(e.amount for e in entries):
-        raise Fault.of("6000", f"The {name} does not balance: debits must equal credits")
+        raise Fault.of(
+            FaultCode.BUSINESS_VALIDATION, f"The {name} does not balance: debits must equal credits"
+        )
     return entries
 
 

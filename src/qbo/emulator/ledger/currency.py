@@ -17,7 +17,7 @@ from sqlalchemy import select
 from qbo.emulator.store.session import Session
 from qbo.emulator.values import dec, ref_id, tidy
 from qbo.schema import EntityDef
-from qbo.schema.faults import Fault
+from qbo.schema.faults import Fault, FaultCode
 
 ONE = Decimal(1)
 
@@ -40,13 +40,17 @@ def rate_for(s: Session, doc: dict[str, Any]) -> Decimal:
     if given is not None:
         rate = dec(given)
         if rate <= 0:
-            raise Fault.of("6000", "ExchangeRate must be greater than zero", element="ExchangeRate")
+            raise Fault.of(
+                FaultCode.BUSINESS_VALIDATION,
+                "ExchangeRate must be greater than zero",
+                element="ExchangeRate",
+            )
         return rate
     on = str(doc.get("TxnDate") or s.meta_now()[:10])
     found = latest_rate(s, code.upper(), on)
     if found is None:
         raise Fault.of(
-            "6000",
+            FaultCode.BUSINESS_VALIDATION,
             f"No exchange rate for {code} on or before {on}: send ExchangeRate or record one with "
             "POST /exchangerate",
             element="ExchangeRate",
@@ -89,14 +93,14 @@ def apply_currency(s: Session, entity: EntityDef, doc: dict[str, Any]) -> None:
     code = given.upper() if given is not None else (party[1] if party else home)
     if code != home and not enabled:
         raise Fault.of(
-            "6000",
+            FaultCode.BUSINESS_VALIDATION,
             f"Multicurrency is not enabled for this company: CurrencyRef {code} is not the home "
             f"currency {home}",
             element="CurrencyRef",
         )
     if party is not None and party[1] != code:
         raise Fault.of(
-            "6000",
+            FaultCode.BUSINESS_VALIDATION,
             f"The {party[0].lower()} uses {party[1]}; a transaction with it must be in {party[1]}, "
             f"not {code}",
             element="CurrencyRef",

@@ -41,7 +41,13 @@ from qbo.emulator.operations.cdc import cdc_query
 from qbo.emulator.operations.query import query
 from qbo.emulator.store.session import Session
 from qbo.schema import EntityDef, catalogue
-from qbo.schema.faults import Fault, invalid_property, required_missing, unsupported_operation
+from qbo.schema.faults import (
+    Fault,
+    FaultCode,
+    invalid_property,
+    required_missing,
+    unsupported_operation,
+)
 
 log = logging.getLogger("qbo.emulator")
 
@@ -61,7 +67,7 @@ def run_batch(s: Session, body: Any, request_id: str | None) -> list[dict[str, A
     """The ``BatchItemResponse`` list: each item's result or fault, in item order."""
     if request_id is not None and len(request_id) > MAX_BATCH_REQUEST_ID:
         raise Fault.of(
-            "6000",
+            FaultCode.BUSINESS_VALIDATION,
             f"requestid of a batch must be at most {MAX_BATCH_REQUEST_ID} characters "
             f"(got {len(request_id)})",
             element="requestid",
@@ -79,7 +85,7 @@ def _items(body: Any) -> list[dict[str, Any]]:
     items: list[Any] = body["BatchItemRequest"]
     if len(items) > MAX_ITEMS:
         raise Fault.of(
-            "1040",
+            FaultCode.BATCH_TOO_LARGE,
             f"The batch has {len(items)} items; a batch request may have at most {MAX_ITEMS}",
         )
     seen: set[str] = set()
@@ -93,12 +99,16 @@ def _items(body: Any) -> list[dict[str, Any]]:
             raise invalid_property("bId", f"item {index + 1}: bId must be a string")
         if len(bid) > MAX_BID:
             raise Fault.of(
-                "2050",
+                FaultCode.STRING_LENGTH,
                 f"bId {bid!r} is {len(bid)} characters long; at most {MAX_BID} are allowed",
                 element="bId",
             )
         if bid in seen:
-            raise Fault.of("6000", f"bId {bid!r} is used by more than one item", element="bId")
+            raise Fault.of(
+                FaultCode.BUSINESS_VALIDATION,
+                f"bId {bid!r} is used by more than one item",
+                element="bId",
+            )
         seen.add(bid)
     return items
 
@@ -114,7 +124,9 @@ def run_item(s: Session, item: dict[str, Any]) -> dict[str, Any]:
     except Exception:
         # A bug must not take the other items down with it; the item is rolled back.
         log.exception("batch item %s failed", bid)
-        internal = Fault.of("10000", "An internal error occurred while processing this item")
+        internal = Fault.of(
+            FaultCode.INTERNAL_ERROR, "An internal error occurred while processing this item"
+        )
         return {"bId": bid, "Fault": internal.body()}
     return {"bId": bid, key: value}
 

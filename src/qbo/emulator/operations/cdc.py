@@ -44,7 +44,13 @@ from sqlalchemy import func, select, union_all
 from qbo.emulator.store.session import Session
 from qbo.emulator.timefmt import meta_time, parse_instant
 from qbo.schema import EntityDef, catalogue, jsoncodec
-from qbo.schema.faults import Fault, invalid_property, required_missing, unsupported_operation
+from qbo.schema.faults import (
+    Fault,
+    FaultCode,
+    invalid_property,
+    required_missing,
+    unsupported_operation,
+)
 
 CDC_MAX_OBJECTS = 1000
 LOOKBACK = timedelta(days=30)
@@ -125,7 +131,7 @@ def parse_since(s: Session, value: Any) -> datetime:
     oldest = s.now - LOOKBACK
     if since < oldest:
         raise Fault.of(
-            "6000",
+            FaultCode.BUSINESS_VALIDATION,
             f"Operation cdc with changedSince date {text} which is older than 30 days is not "
             f"supported: changedSince must be on or after {meta_time(oldest, s.realm.timezone)}",
             element="changedSince",

@@ -14,7 +14,7 @@ from qbo.emulator.domain.validate import coerce_entity
 from qbo.emulator.store.session import Session
 from qbo.emulator.values import dec, tidy
 from qbo.schema import catalogue
-from qbo.schema.faults import Fault, required_missing, stale_object
+from qbo.schema.faults import Fault, FaultCode, required_missing, stale_object
 
 
 def read_rate(s: Session, source_currency: str, as_of: str | None) -> dict[str, Any]:
@@ -22,7 +22,7 @@ def read_rate(s: Session, source_currency: str, as_of: str | None) -> dict[str, 
     code = source_currency.upper()
     if not code:
         raise Fault.of(
-            "2020",
+            FaultCode.REQUIRED_MISSING,
             "Required parameter sourcecurrencycode is missing in the request",
             element="sourcecurrencycode",
         )
@@ -40,7 +40,8 @@ def read_rate(s: Session, source_currency: str, as_of: str | None) -> dict[str, 
         }
     if not rates:
         raise Fault.of(
-            "610", f"Object Not Found : no exchange rate for {code} on or before {as_of or 'today'}"
+            FaultCode.OBJECT_NOT_FOUND,
+            f"Object Not Found : no exchange rate for {code} on or before {as_of or 'today'}",
         )
     return max(rates, key=lambda r: (str(r.get("AsOfDate", "")), int(r["Id"])))
 
@@ -49,7 +50,7 @@ def write_rate(s: Session, body: Any) -> dict[str, Any]:
     """``POST /exchangerate``: set the rate of a currency on a date (created when new)."""
     entity = catalogue().entity("ExchangeRate")
     if not isinstance(body, dict):
-        raise Fault.of("2010", "Request body must be a JSON object")
+        raise Fault.of(FaultCode.INVALID_PROPERTY, "Request body must be a JSON object")
     doc = coerce_entity(entity, body)
     source = str(doc.get("SourceCurrencyCode") or "").upper()
     if not source:
@@ -58,26 +59,28 @@ def write_rate(s: Session, body: Any) -> dict[str, Any]:
         raise required_missing("Rate")
     if not s.multicurrency_enabled():
         raise Fault.of(
-            "6000",
+            FaultCode.BUSINESS_VALIDATION,
             "Multicurrency is not enabled for this company: exchange rates cannot be set",
             element="SourceCurrencyCode",
         )
     home = s.realm.currency
     if source == home:
         raise Fault.of(
-            "6000",
+            FaultCode.BUSINESS_VALIDATION,
             f"{source} is the home currency: its rate is always 1",
             element="SourceCurrencyCode",
         )
     target = str(doc.get("TargetCurrencyCode") or home).upper()
     if target != home:
         raise Fault.of(
-            "6000",
+            FaultCode.BUSINESS_VALIDATION,
             f"TargetCurrencyCode must be the home currency {home}",
             element="TargetCurrencyCode",
         )
     if dec(doc["Rate"]) <= 0:
-        raise Fault.of("6000", "Rate must be greater than zero", element="Rate")
+        raise Fault.of(
+            FaultCode.BUSINESS_VALIDATION, "Rate must be greater than zero", element="Rate"
+        )
     as_of = str(doc.get("AsOfDate") or s.meta_now()[:10])
     values = {
         "SourceCurrencyCode": source,

@@ -15,7 +15,7 @@ from qbo.emulator.domain import crud
 from qbo.emulator.domain.validate import coerce_entity, coerce_scalar
 from qbo.emulator.store.session import Session
 from qbo.schema import catalogue
-from qbo.schema.faults import Fault, required_missing
+from qbo.schema.faults import Fault, FaultCode, required_missing
 
 APPLICABLE = ("Sales", "Purchase")
 
@@ -23,7 +23,7 @@ APPLICABLE = ("Sales", "Purchase")
 def _detail(raw: Any, index: int) -> dict[str, Any]:
     if not isinstance(raw, dict):
         raise Fault.of(
-            "2010",
+            FaultCode.INVALID_PROPERTY,
             f"Property Name:TaxRateDetails[{index}] must be an object",
             element="TaxRateDetails",
         )
@@ -31,7 +31,7 @@ def _detail(raw: Any, index: int) -> dict[str, Any]:
     for key in raw:
         if key not in allowed:
             raise Fault.of(
-                "2010",
+                FaultCode.INVALID_PROPERTY,
                 f"Property Name:TaxRateDetails[{index}].{key} specified is unsupported or invalid",
                 element=key,
             )
@@ -40,7 +40,7 @@ def _detail(raw: Any, index: int) -> dict[str, Any]:
 
 def create_tax_code(s: Session, body: Any) -> dict[str, Any]:
     if not isinstance(body, dict):
-        raise Fault.of("2010", "Request body must be a JSON object")
+        raise Fault.of(FaultCode.INVALID_PROPERTY, "Request body must be a JSON object")
     name = body.get("TaxCode")
     if not isinstance(name, str) or not name.strip():
         raise required_missing("TaxCode")
@@ -54,7 +54,9 @@ def create_tax_code(s: Session, body: Any) -> dict[str, Any]:
     name = coerce_scalar(code_entity.fields["Name"], name, "TaxCode")
     if s.find("TaxCode", "Name", name, limit=1):
         raise Fault.of(
-            "6240", f"The name supplied already exists. : TaxCode {name}", element="TaxCode"
+            FaultCode.DUPLICATE_NAME,
+            f"The name supplied already exists. : TaxCode {name}",
+            element="TaxCode",
         )
     out_details: list[dict[str, Any]] = []
     rate_refs: list[dict[str, Any]] = []
@@ -63,7 +65,7 @@ def create_tax_code(s: Session, body: Any) -> dict[str, Any]:
         applicable = str(detail.get("TaxApplicableOn", "Sales"))
         if applicable not in APPLICABLE:
             raise Fault.of(
-                "2010",
+                FaultCode.INVALID_PROPERTY,
                 f"TaxApplicableOn must be Sales or Purchase, not {applicable!r}",
                 element="TaxApplicableOn",
             )
@@ -71,7 +73,7 @@ def create_tax_code(s: Session, body: Any) -> dict[str, Any]:
             rate = s.get("TaxRate", str(detail["TaxRateId"]))
             if rate is None:
                 raise Fault.of(
-                    "2500",
+                    FaultCode.INVALID_REFERENCE,
                     f"Invalid Reference Id : TaxRate {detail['TaxRateId']}",
                     element="TaxRateId",
                 )
@@ -83,10 +85,16 @@ def create_tax_code(s: Session, body: Any) -> dict[str, Any]:
                 value = Decimal(str(detail["RateValue"]))
             except InvalidOperation:
                 raise Fault.of(
-                    "2010", "Property Name:RateValue must be a number", element="RateValue"
+                    FaultCode.INVALID_PROPERTY,
+                    "Property Name:RateValue must be a number",
+                    element="RateValue",
                 ) from None
             if not Decimal(0) <= value <= Decimal(100):
-                raise Fault.of("6000", "RateValue must be between 0 and 100", element="RateValue")
+                raise Fault.of(
+                    FaultCode.BUSINESS_VALIDATION,
+                    "RateValue must be between 0 and 100",
+                    element="RateValue",
+                )
             rate = crud.insert_new(
                 s,
                 rate_entity,

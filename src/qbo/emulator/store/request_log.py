@@ -16,7 +16,7 @@ from sqlalchemy import Connection, insert, select
 
 from qbo.emulator.store.tables import Tables
 from qbo.schema import jsoncodec
-from qbo.schema.faults import Fault
+from qbo.schema.faults import Fault, FaultCode
 
 MAX_REQUEST_ID = 50
 
@@ -45,7 +45,7 @@ def check_request_id(request_id: str) -> None:
     """
     if not valid_request_id(request_id):
         raise Fault.of(
-            "6000",
+            FaultCode.BUSINESS_VALIDATION,
             f"requestid must be 1 to {MAX_REQUEST_ID} printable characters "
             f"(got {len(request_id)} characters)",
             element="requestid",
@@ -66,7 +66,7 @@ def replayed(
         return None
     if row.fingerprint != fingerprint:
         raise Fault.of(
-            "600",
+            FaultCode.REQUEST_ID_EXISTS,
             f"RequestId already exists : requestid {request_id} was used for a different request",
         )
     return LoggedAnswer(int(row.status), jsoncodec.loads(row.body))

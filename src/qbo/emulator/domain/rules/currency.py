@@ -9,7 +9,7 @@ from qbo.emulator.ledger.currency import enabled_in, forget_multicurrency, has_p
 from qbo.emulator.store.session import Session
 from qbo.emulator.values import ref_id
 from qbo.schema import EntityDef
-from qbo.schema.faults import Fault
+from qbo.schema.faults import Fault, FaultCode
 
 
 class CurrencyPrefsRule(Rule):
@@ -31,7 +31,7 @@ class CurrencyPrefsRule(Rule):
             and after.get("MultiCurrencyEnabled") is False
         ):
             raise Fault.of(
-                "6000",
+                FaultCode.BUSINESS_VALIDATION,
                 "Multicurrency cannot be turned off once it has been turned on",
                 element="CurrencyPrefs.MultiCurrencyEnabled",
             )
@@ -39,7 +39,7 @@ class CurrencyPrefsRule(Rule):
         home = ref_id(after.get("HomeCurrency"))
         if home is not None and home.upper() != s.realm.currency:
             raise Fault.of(
-                "6000",
+                FaultCode.BUSINESS_VALIDATION,
                 f"The home currency is {s.realm.currency} and cannot be changed",
                 element="CurrencyPrefs.HomeCurrency",
             )
@@ -55,7 +55,7 @@ class PartyCurrencyRule(Rule):
         code = (ref_id(doc.get("CurrencyRef")) or s.realm.currency).upper()
         if code != s.realm.currency and not enabled_in(s):
             raise Fault.of(
-                "6000",
+                FaultCode.BUSINESS_VALIDATION,
                 f"Multicurrency is not enabled for this company: CurrencyRef {code} is not the "
                 f"home currency {s.realm.currency}",
                 element="CurrencyRef",
@@ -67,7 +67,7 @@ class PartyCurrencyRule(Rule):
         before = (ref_id(old.get("CurrencyRef")) or s.realm.currency).upper()
         if before != code and has_postings(s, entity.name, int(doc["Id"])):
             raise Fault.of(
-                "6000",
+                FaultCode.BUSINESS_VALIDATION,
                 f"The {entity.name.lower()}'s currency is {before} and cannot change: it has "
                 "transactions",
                 element="CurrencyRef",

@@ -19,6 +19,7 @@ from qbo.emulator.http.responses import gateway_response
 from qbo.emulator.oauth.grants import AccessDenied, Grant
 from qbo.emulator.oauth.server import oauth_for
 from qbo.emulator.store.session import Realm
+from qbo.schema.faults import FaultCode
 
 CHALLENGE = {"www-authenticate": 'Bearer realm="Intuit", error="invalid_token"'}
 #: What a token we issue can look like (base64url), with room for other clients' formats.
@@ -45,7 +46,7 @@ async def check_api_request(request: Request, emulator: Emulator, realm: Realm) 
             if request.headers.get("authorization")
             else "Token missing: send Authorization: Bearer <access token>"
         )
-        return gateway_response("3200", detail, now, CHALLENGE)
+        return gateway_response(FaultCode.NOT_AUTHENTICATED, detail, now, CHALLENGE)
 
     def check() -> Grant:
         return oauth_for(emulator).grants.check_access(token)
@@ -53,10 +54,12 @@ async def check_api_request(request: Request, emulator: Emulator, realm: Realm) 
     try:
         grant = await run_in_threadpool(check)
     except AccessDenied as exc:
-        return gateway_response("3200", exc.reason, emulator.clock.now(), CHALLENGE)
+        return gateway_response(
+            FaultCode.NOT_AUTHENTICATED, exc.reason, emulator.clock.now(), CHALLENGE
+        )
     if grant.realm_id != realm.realm_id or not grant.accounting:
         return gateway_response(
-            "3100",
+            FaultCode.NOT_AUTHORIZED,
             f"The token is not authorized for company {realm.realm_id}",
             emulator.clock.now(),
         )
