@@ -18,9 +18,9 @@ import httpx
 import pytest
 import uvicorn
 
+from qbo.client._static_auth import BearerAuth
 from qbo.client.auth import AsyncOAuthClient, ClientCredentials
 from qbo.client.environment import emulator as emulator_environment
-from qbo.client.static_auth import BearerAuth
 from qbo.client.webhooks import (
     Operation,
     WebhookEvent,

@@ -12,10 +12,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from qbo.client import wire
+from qbo.client import _wire as wire
+from qbo.client._querytext import QueryLike, parse_query_response, to_query
 from qbo.client.error_parsing import error_from_fault
 from qbo.client.errors import QBOError, ServiceError
-from qbo.client.querytext import QueryLike, parse_query_response, to_query
 from qbo.client.results import Deleted, QueryResult
 from qbo.query import to_text
 from qbo.schema import EntityDef, Operation

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from qbo.client import wire
+from qbo.client import _wire as wire
 from qbo.client.errors import CDCWindowError, ServiceError, UnsupportedOperationError
 from qbo.client.results import Deleted
 from qbo.schema import EntityDef, catalogue

@@ -42,8 +42,8 @@ from sqlalchemy import delete, insert, select
 from qbo.emulator.domain import crud
 from qbo.emulator.domain.refs import is_active
 from qbo.emulator.domain.validate import coerce_entity
-from qbo.emulator.outbound_tables import outbound_tables
 from qbo.emulator.store import Store
+from qbo.emulator.store.delivery_tables import delivery_tables
 from qbo.emulator.store.session import Session
 from qbo.emulator.timefmt import epoch_ms
 from qbo.schema import catalogue, jsoncodec
@@ -199,7 +199,7 @@ def store_file(
     s: Session, attachable_id: str, part: Part, file_name: str, kind: str
 ) -> tuple[str, str]:
     """Keep the bytes of an Attachable (replacing any earlier file); its key and secret."""
-    files = outbound_tables(s.store).attachment_files
+    files = delivery_tables(s.store).attachment_files
     key, secret = secrets.token_hex(16), secrets.token_hex(32)
     s.conn.execute(
         delete(files).where(
@@ -283,7 +283,7 @@ def download(s: Session, attachable_id: str, base_url: str) -> str:
     doc = s.get("Attachable", attachable_id)
     if doc is None:
         raise not_found("Attachable", attachable_id)
-    files = outbound_tables(s.store).attachment_files
+    files = delivery_tables(s.store).attachment_files
     try:
         number = int(attachable_id)
     except ValueError:
@@ -315,7 +315,7 @@ def open_download(store: Store, token: str, now_ms: int) -> StoredFile | str:
         expires = int(expires_text)
     except ValueError:
         return "unknown"
-    files = outbound_tables(store).attachment_files
+    files = delivery_tables(store).attachment_files
     with store.read() as conn:
         row = conn.execute(select(files).where(files.c.file_key == key)).first()
     if row is None or not hmac.compare_digest(_sign(row.secret, f"{key}.{expires}"), signature):

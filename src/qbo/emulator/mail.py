@@ -29,9 +29,9 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 
 from qbo.emulator.domain import crud
-from qbo.emulator.outbound_tables import outbound_tables
 from qbo.emulator.pdf import PDF_TYPE, TITLES, money, render
 from qbo.emulator.store import Store
+from qbo.emulator.store.delivery_tables import delivery_tables
 from qbo.emulator.store.session import Session, clone
 from qbo.emulator.timefmt import response_time
 from qbo.schema import EntityDef, Operation, catalogue
@@ -84,7 +84,7 @@ def recipients(address: str | None, element: str) -> list[str]:
 
 def _included_attachments(s: Session, entity: str, object_id: str) -> list[dict[str, Any]]:
     """Attachables linked to the form with IncludeOnSend, as listed in the message."""
-    files = outbound_tables(s.store).attachment_files
+    files = delivery_tables(s.store).attachment_files
     found = []
     for attachable in s.all("Attachable"):
         for ref in attachable.get("AttachableRef") or []:
@@ -168,7 +168,7 @@ def send(s: Session, entity: EntityDef, object_id: str, send_to: str | None) -> 
     subject, body = _message(s, entity.name, doc)
     number = doc.get("DocNumber") or object_id
     s.conn.execute(
-        insert(outbound_tables(s.store).outbox),
+        insert(delivery_tables(s.store).outbox),
         {
             "realm_id": s.realm.realm_id,
             "entity": entity.name,
@@ -190,7 +190,7 @@ def list_outbox(
     store: Store, tz_of: dict[str, str], realm_id: str | None = None, limit: int = 100
 ) -> list[dict[str, Any]]:
     """Sent messages, newest first; ``tz_of`` maps realm ids to time zones for ``sentAt``."""
-    t = outbound_tables(store).outbox
+    t = delivery_tables(store).outbox
     stmt = select(t).order_by(t.c.id.desc()).limit(limit)
     if realm_id is not None:
         stmt = stmt.where(t.c.realm_id == realm_id)
@@ -224,7 +224,7 @@ def list_outbox(
 
 def outbox_pdf(store: Store, message_id: int) -> tuple[str, bytes] | None:
     """The PDF attached to one sent message (file name and bytes)."""
-    t = outbound_tables(store).outbox
+    t = delivery_tables(store).outbox
     with store.read() as conn:
         row = conn.execute(select(t.c.pdf_name, t.c.pdf).where(t.c.id == message_id)).first()
     return None if row is None else (row.pdf_name, bytes(row.pdf))
@@ -232,7 +232,7 @@ def outbox_pdf(store: Store, message_id: int) -> tuple[str, bytes] | None:
 
 def clear_outbox(store: Store, realm_id: str | None = None) -> int:
     """Forget sent messages (of one realm, or all); answers how many."""
-    t = outbound_tables(store).outbox
+    t = delivery_tables(store).outbox
     stmt = delete(t) if realm_id is None else delete(t).where(t.c.realm_id == realm_id)
     with store.write() as conn:
         return int(conn.execute(stmt).rowcount)

@@ -3,7 +3,7 @@
 Every value becomes a bound parameter, encoded exactly as the query columns are
 (:func:`qbo.emulator.store.tables.encode` of the reference evaluator's reading), so the
 database answers what :func:`qbo.query.evaluate` would: folded text, numeric-first ids,
-dates as ISO text, datetimes as instants. ``tests/queryexec`` checks that agreement on
+dates as ISO text, datetimes as instants. ``tests/query_execution`` checks that agreement on
 random companies and random queries, on SQLite and PostgreSQL.
 
 Filters on the overlay's indexed properties use ``(realm_id, column, id)`` indexes; a

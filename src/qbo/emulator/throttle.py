@@ -14,7 +14,7 @@ client that backs off for the retries it makes. The windows run on real (monoton
 never on the emulator clock: throttling protects the process, not the books, and tests
 scale it down with ``window_scale`` instead of moving a clock.
 
-This module is pure logic (no HTTP); ``http/surface_middleware.py`` applies it.
+This module is pure logic (no HTTP); ``http/conditions.py`` applies it.
 """
 
 from __future__ import annotations

@@ -21,14 +21,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from qbo.client._sync.batch import Batch
-from qbo.client._sync.cdc import run_cdc
-from qbo.client._sync.core import Core
-from qbo.client._sync.entities import EntityResources
-from qbo.client._sync.reports import Reports
-from qbo.client._sync.transport import Transport
-from qbo.client.changes import CDCResult
-from qbo.client.config import (
+from qbo.client._config import (
     DEFAULT_PACING,
     MINOR_VERSION,
     ClientSettings,
@@ -36,9 +29,16 @@ from qbo.client.config import (
     auth_factory,
     make_settings,
 )
+from qbo.client._querytext import QueryLike, to_query
+from qbo.client._sync.batch import Batch
+from qbo.client._sync.cdc import run_cdc
+from qbo.client._sync.core import Core
+from qbo.client._sync.entities import EntityResources
+from qbo.client._sync.reports import Reports
+from qbo.client._sync.transport import Transport
+from qbo.client.changes import CDCResult
 from qbo.client.environment import Environment
 from qbo.client.hooks import ClientHooks, Hooks, OnRequest, OnResponse, OnRetry
-from qbo.client.querytext import QueryLike, to_query
 from qbo.client.results import QueryResult
 from qbo.client.retry import RetryPolicy
 from qbo.schema.base import QBOModel

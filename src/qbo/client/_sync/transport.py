@@ -4,7 +4,7 @@
 
 Every API call goes through :meth:`Transport.request`, which
 
-1. fixes the request once (:mod:`qbo.client.prepared`: URL, ``minorversion``, the write's
+1. fixes the request once (:mod:`qbo.client._prepared`: URL, ``minorversion``, the write's
    ``requestid``, the body bytes), so every retry sends exactly the same request;
 2. per attempt: waits for the pacer's admission, tells the hooks, sends through httpx
    (authentication is an ``httpx.Auth``, so token refresh happens inside ``send``),
@@ -29,14 +29,14 @@ from typing import Any
 
 import httpx
 
-from qbo.client.config import ClientSettings
+from qbo.client._config import ClientSettings
+from qbo.client._prepared import PreparedRequest, prepare_api_request, prepare_download
+from qbo.client._responses import parse_json
+from qbo.client._timing import sleep
 from qbo.client.error_parsing import error_from_response, error_from_transport, intuit_tid_of
 from qbo.client.errors import QBOError
 from qbo.client.hooks import RequestEvent, ResponseEvent, RetryEvent
 from qbo.client.pacing import Cost, Ticket, counted_ago
-from qbo.client.prepared import PreparedRequest, prepare_api_request, prepare_download
-from qbo.client.responses import parse_json
-from qbo.client.timing import sleep
 
 log = logging.getLogger("qbo.client")
 

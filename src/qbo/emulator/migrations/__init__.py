@@ -6,7 +6,7 @@ refused (:class:`qbo.migrations.SchemaVersionError`). The revision is kept in
 ``qbo_emulator_version``, apart from any other component's in the same database.
 
 A change to a table definition (``store/tables.py``, ``oauth/tables.py``,
-``outbound_tables.py``) needs a new script here that makes the same change to existing
+``delivery_tables.py``) needs a new script here that makes the same change to existing
 databases; the head schema of a new database always comes from the definitions.
 """
 
@@ -17,8 +17,8 @@ from pathlib import Path
 from sqlalchemy import Connection
 
 from qbo.emulator.oauth.tables import define as define_oauth_tables
-from qbo.emulator.outbound_tables import define as define_outbound_tables
 from qbo.emulator.store import Store
+from qbo.emulator.store.delivery_tables import define as define_delivery_tables
 from qbo.migrations import Versioning, open_versioned
 
 EMULATOR_SCHEMA = Versioning(
@@ -32,7 +32,7 @@ EMULATOR_SCHEMA = Versioning(
 
 def define_all(store: Store) -> None:
     """Put every table of the emulator on the store's metadata."""
-    define_outbound_tables(store.tables.metadata)
+    define_delivery_tables(store.tables.metadata)
     define_oauth_tables(store.tables.metadata)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from alembic import op
 from sqlalchemy import MetaData
 
-from qbo.emulator.outbound_tables import define as define_outbound_tables
+from qbo.emulator.store.delivery_tables import define as define_delivery_tables
 from qbo.emulator.store.tables import Tables
 
 revision = "0001"
@@ -22,7 +22,7 @@ depends_on = None
 def upgrade() -> None:
     tables = Tables.build()
     md: MetaData = tables.metadata
-    define_outbound_tables(md)
+    define_delivery_tables(md)
     md.create_all(op.get_bind(), checkfirst=True)
 
 

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import Api
-from tests.surface.conftest import account_id, decode, invoice_body, service_item
+from tests.emulators import account_id, decode, invoice_body, service_item
 
 pytestmark = pytest.mark.anyio
 

@@ -23,7 +23,7 @@ from qbo.emulator.throttle import (
     ThrottleSettings,
     parse_limits,
 )
-from tests.surface.conftest import MakePrivate, decode
+from tests.emulators import MakePrivate, decode
 
 pytestmark = pytest.mark.anyio
 

@@ -14,8 +14,8 @@ from sqlalchemy import select
 from qbo.emulator import Emulator
 from qbo.schema import jsoncodec
 from tests.conftest import Api
-from tests.outbound.conftest import MakeEmulator, client_for
-from tests.outbound.world import Books
+from tests.delivery.conftest import MakeEmulator, client_for
+from tests.delivery.world import Books
 
 pytestmark = pytest.mark.anyio
 

@@ -1,4 +1,4 @@
-"""Control-plane routes of the integration surface: throttle, latency, faults, merges.
+"""Control-plane routes of the integration conditions: throttle, latency, faults, merges.
 
 - ``GET /_emulator/throttle`` -> ``{"enabled", "limits": {...}, "retry_after", "xml"}``;
   ``POST`` with any of those keys changes them (``limits`` may be partial) and
@@ -29,9 +29,9 @@ from starlette.routing import Route
 from qbo.emulator.control_input import unknown_fields
 from qbo.emulator.core import Emulator
 from qbo.emulator.faults import FaultSpecError
+from qbo.emulator.http.conditions import conditions_of
 from qbo.emulator.http.control import _json_body, guarded
 from qbo.emulator.http.responses import control_error, json_response
-from qbo.emulator.http.surface_middleware import surface_of
 from qbo.emulator.merge import MERGEABLE, merge
 from qbo.emulator.throttle import LimitsError
 from qbo.schema.faults import Fault
@@ -49,9 +49,9 @@ def _number_or_null(value: Any) -> float | None:
 
 
 async def throttle(request: Request) -> Response:
-    surface = surface_of(request.app)
+    conditions = conditions_of(request.app)
     if request.method == "GET":
-        return json_response(surface.throttle.settings.to_json())
+        return json_response(conditions.throttle.settings.to_json())
     body = await _json_body(request)
     if isinstance(body, Response):
         return body
@@ -59,7 +59,7 @@ async def throttle(request: Request) -> Response:
     problem = unknown_fields(body, allowed)
     if problem:
         return control_error(problem)
-    settings = surface.throttle.settings
+    settings = conditions.throttle.settings
     for flag in ("enabled", "xml", "reset"):
         if flag in body and not isinstance(body[flag], bool):
             return control_error(f"{flag} must be true or false")
@@ -76,14 +76,14 @@ async def throttle(request: Request) -> Response:
             settings = replace(settings, limits=settings.limits.merged(body["limits"]))
     except (LimitsError, ValueError) as exc:
         return control_error(str(exc))
-    surface.throttle.configure(settings, reset=bool(body.get("reset")))
+    conditions.throttle.configure(settings, reset=bool(body.get("reset")))
     return json_response(settings.to_json())
 
 
 async def latency(request: Request) -> Response:
-    surface = surface_of(request.app)
+    conditions = conditions_of(request.app)
     if request.method == "GET":
-        return json_response(surface.latency.to_json())
+        return json_response(conditions.latency.to_json())
     body = await _json_body(request)
     if isinstance(body, Response):
         return body
@@ -93,18 +93,18 @@ async def latency(request: Request) -> Response:
     seed = body.get("seed")
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
         return control_error("seed must be an integer")
-    profile = body.get("profile", surface.latency.profile)
+    profile = body.get("profile", conditions.latency.profile)
     if not isinstance(profile, str):
         return control_error("profile must be none or realistic")
     try:
-        surface.latency.configure(profile, seed)
+        conditions.latency.configure(profile, seed)
     except ValueError as exc:
         return control_error(str(exc))
-    return json_response(surface.latency.to_json())
+    return json_response(conditions.latency.to_json())
 
 
 async def faults(request: Request) -> Response:
-    registry = surface_of(request.app).faults
+    registry = conditions_of(request.app).faults
     if request.method == "GET":
         return json_response([rule.to_json() for rule in registry.list()])
     if request.method == "DELETE":
@@ -121,7 +121,7 @@ async def faults(request: Request) -> Response:
 
 async def delete_fault(request: Request) -> Response:
     fault_id = request.path_params["fault"]
-    if not surface_of(request.app).faults.remove(fault_id):
+    if not conditions_of(request.app).faults.remove(fault_id):
         return control_error(f"no fault {fault_id}", 404)
     return json_response({"deleted": 1})
 

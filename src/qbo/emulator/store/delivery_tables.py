@@ -1,4 +1,4 @@
-"""Tables of the outbound features: webhook deliveries, sent mail and attachment files.
+"""Tables of what the emulator delivers: webhook deliveries, sent mail and attachment files.
 
 They live on the store's own ``MetaData`` (like the OAuth tables) and are created with
 every other table when an emulator opens its database (see ``qbo.emulator.migrations``).
@@ -37,7 +37,7 @@ _ID = BigInteger().with_variant(Integer, "sqlite")
 
 
 @dataclass(frozen=True)
-class OutboundTables:
+class DeliveryTables:
     webhook_cursors: Table
     webhook_deliveries: Table
     webhook_attempts: Table
@@ -61,8 +61,8 @@ def _table(md: MetaData, name: str, *cols: Any, **kw: Any) -> Table:
     return Table(name, md, *cols, **kw)
 
 
-def define(md: MetaData) -> OutboundTables:
-    """The outbound tables on ``md`` (defined on the first call, reused after)."""
+def define(md: MetaData) -> DeliveryTables:
+    """The delivery tables on ``md`` (defined on the first call, reused after)."""
     cursors = _table(
         md,
         "webhook_cursors",
@@ -136,9 +136,9 @@ def define(md: MetaData) -> OutboundTables:
         Column("created_ms", BigInteger, nullable=False),
         PrimaryKeyConstraint("realm_id", "attachable_id", name="pk_attachment_files"),
     )
-    return OutboundTables(cursors, deliveries, attempts, outbox, files)
+    return DeliveryTables(cursors, deliveries, attempts, outbox, files)
 
 
-def outbound_tables(store: Store) -> OutboundTables:
+def delivery_tables(store: Store) -> DeliveryTables:
     """The tables (already created when the emulator opened) for queries."""
     return define(store.tables.metadata)

@@ -14,7 +14,7 @@ Requests to other paths (OAuth endpoints, ...) see fault rules whose path prefix
 with ``/`` but no throttling or latency; the control plane (``/_emulator``) sees nothing.
 
 The conditions (:class:`qbo.emulator.conditions.Conditions`) belong to the emulator; the
-control plane (``surface_control``) changes them at runtime.
+control plane (``conditions_control``) changes them at runtime.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ CONTROL_PREFIX = "/_emulator"
 _API_PATH = re.compile(r"^/v3/company/([^/]+)(?:/(.*))?$")
 
 
-def surface_of(app: Any) -> Conditions:
+def conditions_of(app: Any) -> Conditions:
     """The serving conditions of the app's emulator."""
     emulator: Emulator = app.state.emulator
     return emulator.conditions
@@ -151,7 +151,7 @@ _HTML_REASONS = {502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway T
 
 
 async def status_response(
-    rule: FaultRule, surface: Conditions, emulator: Emulator, realm: str | None
+    rule: FaultRule, conditions: Conditions, emulator: Emulator, realm: str | None
 ) -> Response:
     """The answer of an injected status fault.
 
@@ -162,7 +162,7 @@ async def status_response(
     status = rule.status or 503
     if status == 429:
         return await throttled_response(
-            surface.throttle.settings, emulator, realm, rule.retry_after
+            conditions.throttle.settings, emulator, realm, rule.retry_after
         )
     tid = new_tid()
     if status == 500:
@@ -219,7 +219,7 @@ def _delayed(send: Send, seconds: float) -> Send:
     return delayed_send
 
 
-class SurfaceMiddleware:
+class ConditionsMiddleware:
     """Throttle, inject faults, add latency; see the module docstring."""
 
     def __init__(self, app: ASGIApp) -> None:
@@ -229,27 +229,29 @@ class SurfaceMiddleware:
         if scope["type"] != "http" or scope["path"].startswith(CONTROL_PREFIX):
             await self.app(scope, receive, send)
             return
-        surface = surface_of(scope["app"])
+        conditions = conditions_of(scope["app"])
         emulator: Emulator = scope["app"].state.emulator
         method: str = scope["method"]
         realm, api_path = split_api_path(scope["path"])
         raw_receive = receive
         admission = None
-        if realm is not None and surface.throttle.settings.enabled:
+        if realm is not None and conditions.throttle.settings.enabled:
             weight, is_batch = 1, False
             if method == "POST" and (api_path or "").strip("/").lower() == "batch":
                 body, receive = await _buffer(receive)
                 weight, is_batch = batch_weight(body), True
-            app_id = await app_id_for(scope, realm, surface)
-            verdict = surface.throttle.admit(realm, app_id, weight, is_batch)
+            app_id = await app_id_for(scope, realm, conditions)
+            verdict = conditions.throttle.admit(realm, app_id, weight, is_batch)
             if isinstance(verdict, str):
                 log.debug("throttled %s %s (limit %s)", method, scope["path"], verdict)
-                response = await throttled_response(surface.throttle.settings, emulator, realm)
+                response = await throttled_response(conditions.throttle.settings, emulator, realm)
                 await response(scope, receive, send)
                 return
             admission = verdict
         try:
-            await self._serve(scope, receive, send, raw_receive, surface, emulator, realm, api_path)
+            await self._serve(
+                scope, receive, send, raw_receive, conditions, emulator, realm, api_path
+            )
         finally:
             if admission is not None:
                 admission.release()
@@ -260,16 +262,16 @@ class SurfaceMiddleware:
         receive: Receive,
         send: Send,
         raw_receive: Receive,
-        surface: Conditions,
+        conditions: Conditions,
         emulator: Emulator,
         realm: str | None,
         api_path: str | None,
     ) -> None:
         method: str = scope["method"]
-        plan = surface.faults.plan(method, scope["path"], realm, api_path)
+        plan = conditions.faults.plan(method, scope["path"], realm, api_path)
         delay = plan.delay_before
         if api_path is not None:
-            delay += surface.latency.delay(request_kind(method, api_path))
+            delay += conditions.latency.delay(request_kind(method, api_path))
         if delay > 0:
             await anyio.sleep(delay)
         action = plan.action
@@ -288,5 +290,5 @@ class SurfaceMiddleware:
         if action.kind is FaultKind.RESET:
             await reset_connection(raw_receive)
             return
-        response = await status_response(action, surface, emulator, realm)
+        response = await status_response(action, conditions, emulator, realm)
         await response(scope, receive, send)

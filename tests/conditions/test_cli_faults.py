@@ -7,7 +7,7 @@ import json
 from typer.testing import CliRunner
 
 from qbo.cli.main import app
-from tests.surface.conftest import MakePrivate
+from tests.emulators import MakePrivate
 
 
 def test_add_list_clear(private: MakePrivate) -> None:

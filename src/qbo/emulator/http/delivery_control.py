@@ -1,4 +1,5 @@
-"""The outbound features' control-plane routes (their /v3 resources are in :mod:`.routes`).
+"""Control-plane routes of what the emulator delivers: webhooks, mail, files (their /v3
+resources are in :mod:`.routes`).
 
 :data:`ROUTES` holds:
 

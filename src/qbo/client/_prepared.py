@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from qbo.client.config import ClientSettings, check_request_id, new_request_id
+from qbo.client._config import ClientSettings, check_request_id, new_request_id
 from qbo.client.pacing import Cost
 from qbo.schema import jsoncodec
 

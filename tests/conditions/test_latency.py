@@ -7,7 +7,7 @@ import time
 import pytest
 
 from qbo.emulator.latency import PROFILES, Latency, request_kind
-from tests.surface.conftest import MakePrivate, decode, in_process
+from tests.emulators import MakePrivate, decode, in_process
 
 pytestmark = pytest.mark.anyio
 

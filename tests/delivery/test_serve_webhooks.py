@@ -12,8 +12,8 @@ import pytest
 
 from qbo.emulator.webhooks import verify
 from qbo.testing import EmulatorProcess
-from tests.outbound.conftest import Receiver, connect
-from tests.outbound.world import Books
+from tests.delivery.conftest import Receiver, connect
+from tests.delivery.world import Books
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from qbo.emulator.faults import FaultRegistry
 from tests.conftest import Api
-from tests.surface.conftest import MakePrivate, Private, decode, in_process
+from tests.emulators import MakePrivate, Private, decode, in_process
 
 pytestmark = pytest.mark.anyio
 

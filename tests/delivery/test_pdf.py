@@ -14,8 +14,8 @@ from pypdf import PdfReader
 from qbo.emulator.pdf import latin1, money
 from qbo.schema import jsoncodec
 from tests.conftest import Api
-from tests.outbound.conftest import MakeEmulator, client_for
-from tests.outbound.world import Books
+from tests.delivery.conftest import MakeEmulator, client_for
+from tests.delivery.world import Books
 
 pytestmark = pytest.mark.anyio
 

@@ -10,7 +10,7 @@ import pytest
 
 from qbo.emulator import Emulator
 from qbo.emulator.webhooks import verify, webhooks_for
-from tests.outbound.conftest import (
+from tests.delivery.conftest import (
     MakeEmulator,
     Receiver,
     client_for,
@@ -19,7 +19,7 @@ from tests.outbound.conftest import (
     eventually,
     register_app,
 )
-from tests.outbound.world import Books
+from tests.delivery.world import Books
 
 pytestmark = pytest.mark.anyio
 

@@ -12,7 +12,7 @@ from qbo.emulator.domain import crud
 from qbo.emulator.store.session import Session
 from qbo.schema import catalogue
 from tests.conftest import Api
-from tests.surface.conftest import MakePrivate, decode, in_process, invoice_body, service_item
+from tests.emulators import MakePrivate, decode, in_process, invoice_body, service_item
 
 pytestmark = pytest.mark.anyio
 

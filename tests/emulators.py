@@ -1,4 +1,7 @@
-"""Fixtures of the integration-surface tests (batch, CDC, merge, throttling, faults).
+"""Emulators of a test's own, and helpers, for the conditions and operations tests.
+
+The fixtures are registered by ``tests/conditions/conftest.py`` and
+``tests/operations/conftest.py``.
 
 ``private`` opens an emulator of the test's own (in-memory SQLite) with a given
 configuration, reachable in-process (``client``) or over a real loopback socket

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import Api
-from tests.surface.conftest import decode, invoice_body, service_item
+from tests.emulators import decode, invoice_body, service_item
 
 pytestmark = pytest.mark.anyio
 
