@@ -1,4 +1,4 @@
-"""The query endpoint's wire contract (guide section 7), on every backend and transport.
+"""The query endpoint's wire contract, on every backend and transport.
 
 These run through the 4-way ``api`` fixture (SQLite and PostgreSQL, in-process and over a
 socket) and assert exact shapes: pages, empty answers, counts, projections, the name-list

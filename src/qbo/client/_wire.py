@@ -21,7 +21,7 @@ from qbo.schema.base import QBOModel
 from qbo.schema.faults import FaultCode
 from qbo.schema.models import ENTITY_MODELS
 
-#: Entities voided with ``operation=update&include=void`` and a sparse body (guide s. 2);
+#: Entities voided with ``operation=update&include=void`` and a sparse body;
 #: every other voidable entity (Invoice) uses ``operation=void``.
 VOID_BY_UPDATE = frozenset({"Payment", "SalesReceipt", "BillPayment"})
 

@@ -1,4 +1,4 @@
-"""Change data capture (guide section 9) as pure data: window checks, parsing, merging.
+"""Change data capture as pure data: window checks, parsing, merging.
 
 QBO's ``GET /cdc`` looks back at most 30 days and returns at most 1000 objects; when more
 changed, what comes back is the 1000 with the oldest ``LastUpdatedTime``. The client

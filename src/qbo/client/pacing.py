@@ -1,6 +1,6 @@
 """Client-side pacing under Intuit's per-realm limits, so a busy client never draws a 429.
 
-Intuit's limits (guide section 5): 500 requests per minute per realm (a batch counts once
+Intuit's limits: 500 requests per minute per realm (a batch counts once
 per item), 10 per second, 10 in flight, 40 batch requests per minute. QBO counts them in
 sliding windows, and so does this module, conservatively: a request occupies every window
 from the moment it is admitted here until ``span`` seconds after the latest instant QBO

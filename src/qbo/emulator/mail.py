@@ -12,7 +12,7 @@ Choices where QBO's behaviour is not documented:
   describes. Several addresses may be given, separated by commas.
 - A missing or malformed address is a ValidationFault with code 6000 (a business rule:
   the form cannot be sent) whose Detail says what is wrong and whose element names the
-  parameter or property (guide section 4 leaves the code open between 6000 and 2010).
+  parameter or property (Intuit does not document which of 6000 and 2010 QBO uses).
 - PurchaseOrder has no ``DeliveryInfo`` in Intuit's schema, so only its EmailStatus
   changes (the emulator never writes a property a client could not post back).
 - Attachables linked to the form with ``IncludeOnSend: true`` are listed in the message

@@ -1,4 +1,4 @@
-"""QBO's request limits (guide section 5), enforced on real time.
+"""QBO's request limits, enforced on real time.
 
 Limits, as Intuit documents them:
 

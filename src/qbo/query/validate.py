@@ -2,7 +2,7 @@
 
 Parsing knows only syntax; this step knows what a Customer is. It resolves the entity and
 every property to their canonical names (matching case-insensitively, the lenient choice:
-the guide does not say that QBO is strict about property case), checks that WHERE uses
+Intuit does not document QBO as strict about property case), checks that WHERE uses
 filterable properties and ORDERBY sortable ones, applies the paging defaults and limits,
 and turns every literal into a typed Python value (:mod:`qbo.query.values`). The result
 is what executors consume: the emulator's SQL compiler and :func:`qbo.query.evaluate`.
@@ -26,7 +26,7 @@ MAX_RESULTS = 1000
 DEFAULT_START_POSITION = 1
 
 # Used only if a catalogue cannot name MetaData's type: every entity carries these two
-# (guide section 1) and QBO filters and sorts on them.
+# and QBO filters and sorts on them.
 _METADATA_TIMES = {
     name: FieldDef(name, Kind.DATETIME, "dateTime", read_only=True, filterable=True, sortable=True)
     for name in ("CreateTime", "LastUpdatedTime")

@@ -1,4 +1,4 @@
-"""QBO's fault model and code table (guide section 4).
+"""QBO's fault model and code table.
 
 One table drives both sides: the emulator raises :class:`Fault` and renders it exactly as
 QuickBooks does; the client maps a received code back to the same facts. Gateway faults
