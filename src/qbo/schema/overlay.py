@@ -417,9 +417,6 @@ KEEP_DESKTOP_FIELDS: Mapping[str, frozenset[str]] = {
     "VendorAndPurchasesPrefs": frozenset({"POCustomField"}),
 }
 
-# Line.DetailType value -> the Line field holding that detail (all others: the same name).
-LINE_DETAIL_FIELDS: Mapping[str, str] = {"DescriptionOnly": "DescriptionLineDetail"}
-
 # Requirements that depend on a discriminator value (section 14), checked after REQUIRED.
 # entity -> discriminator field -> value -> groups.
 CONDITIONAL_REQUIRED: Mapping[str, Mapping[str, Mapping[str, tuple[tuple[str, ...], ...]]]] = {

@@ -35,10 +35,6 @@ def fault_body(fault: Fault, now: datetime, tz: str) -> dict[str, Any]:
     return {"Fault": fault.body(), "time": response_time(now, tz)}
 
 
-def fault_response(fault: Fault, now: datetime, tz: str) -> Response:
-    return json_response(fault_body(fault, now, tz), fault.http_status, fault.extra_headers)
-
-
 def gateway_response(
     code: str, detail: str, now: datetime, headers: dict[str, str] | None = None
 ) -> Response:

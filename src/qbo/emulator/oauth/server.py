@@ -18,7 +18,7 @@ from qbo.emulator.oauth.grants import ACCESS_TTL_MS, Grant, Grants, TokenSet
 from qbo.emulator.oauth.keys import ServerKeys, load_or_create
 from qbo.emulator.oauth.stats import Stats
 from qbo.emulator.oauth.tables import define as define_tables
-from qbo.emulator.oauth.users import DEFAULT_EMAIL, DEFAULT_PASSWORD, User, Users
+from qbo.emulator.oauth.users import DEFAULT_EMAIL, DEFAULT_PASSWORD, Users
 from qbo.emulator.realms import Realms
 from qbo.emulator.store import Store
 
@@ -96,9 +96,6 @@ class OAuthServer:
             # No addresses are kept for users; Intuit sends an empty object when none is set.
             body["address"] = {}
         return body
-
-    def default_user(self) -> User | None:
-        return self.users.first()
 
 
 class HasOAuth(Protocol):
