@@ -203,46 +203,37 @@ class AsyncTransport:
 
     async def _send_with_retries(self, prepared: PreparedRequest) -> httpx.Response:
         """Attempt, classify, and retry or raise, as the retry policy says."""
+        # The httpx client and the credentials are made before the first admission: making
+        # a client loads TLS certificates, which must not count against a pacing slot.
+        client = self._client()
+        credentials = self._authentication() if prepared.auth else None
         attempt = 0
         while True:
             attempt += 1
-            outcome = await self._attempt(prepared, attempt)
+            outcome = await self._attempt(client, credentials, prepared, attempt)
             self._report(prepared, attempt, outcome)
             if outcome.error is None:
                 assert outcome.response is not None
                 return outcome.response
             delay = self._retry_delay(prepared, attempt, outcome, outcome.error)
-            self.settings.hooks.retry(
-                RetryEvent(
-                    prepared.method,
-                    prepared.url,
-                    prepared.path,
-                    self.settings.realm_id,
-                    attempt,
-                    prepared.request_id,
-                    delay,
-                    outcome.error,
-                )
-            )
+            head = self._event_head(prepared, attempt)
+            self.settings.hooks.retry(RetryEvent(*head, delay, outcome.error))
             await asleep(delay)
 
-    async def _attempt(self, prepared: PreparedRequest, attempt: int) -> Outcome:
+    async def _attempt(
+        self,
+        client: httpx.AsyncClient,
+        credentials: httpx.Auth | None,
+        prepared: PreparedRequest,
+        attempt: int,
+    ) -> Outcome:
         """One attempt: pacer admission, the request hook, the send, the pacer's release."""
         ticket = await self._admit(prepared.cost)
         probe = AsyncSendProbe(self) if ticket is not None else None
-        self.settings.hooks.request(
-            RequestEvent(
-                prepared.method,
-                prepared.url,
-                prepared.path,
-                self.settings.realm_id,
-                attempt,
-                prepared.request_id,
-            )
-        )
+        self.settings.hooks.request(RequestEvent(*self._event_head(prepared, attempt)))
         started = time.monotonic()
         try:
-            response = await self._send(prepared, probe)
+            response = await self._send(client, credentials, prepared, probe)
         except RETRYABLE_TRANSPORT as exc:
             error = error_from_transport(exc, what=prepared.what)
             return Outcome(None, error, time.monotonic() - started)
@@ -256,9 +247,12 @@ class AsyncTransport:
         return Outcome(response, error_from_response(response), elapsed)
 
     async def _send(
-        self, prepared: PreparedRequest, probe: AsyncSendProbe | None
+        self,
+        client: httpx.AsyncClient,
+        credentials: httpx.Auth | None,
+        prepared: PreparedRequest,
+        probe: AsyncSendProbe | None,
     ) -> httpx.Response:
-        client = self._client()
         request = client.build_request(
             prepared.method,
             prepared.url,
@@ -268,26 +262,28 @@ class AsyncTransport:
             extensions={"trace": probe} if probe is not None else None,
         )
         follow = not prepared.auth
-        credentials = self._authentication() if prepared.auth else None
         if credentials is not None:
             return await client.send(request, auth=credentials, follow_redirects=follow)
         return await client.send(request, follow_redirects=follow)
 
+    def _event_head(
+        self, prepared: PreparedRequest, attempt: int
+    ) -> tuple[str, str, str, str, int, str | None]:
+        """What every hook event starts with: method, url, path, realm, attempt, requestid."""
+        return (
+            prepared.method,
+            prepared.url,
+            prepared.path,
+            self.settings.realm_id,
+            attempt,
+            prepared.request_id,
+        )
+
     def _report(self, prepared: PreparedRequest, attempt: int, outcome: Outcome) -> None:
         """The response hook and, for a success, the debug log line."""
+        head = self._event_head(prepared, attempt)
         self.settings.hooks.response(
-            ResponseEvent(
-                prepared.method,
-                prepared.url,
-                prepared.path,
-                self.settings.realm_id,
-                attempt,
-                prepared.request_id,
-                outcome.status,
-                outcome.elapsed,
-                outcome.tid,
-                outcome.error,
-            )
+            ResponseEvent(*head, outcome.status, outcome.elapsed, outcome.tid, outcome.error)
         )
         if outcome.error is None:
             log.debug(
