@@ -29,8 +29,9 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests tools benchmarks
 	$(BIN)/mypy
 
+# XSD_DIR: a folder holding Intuit's QuickBooks Online v3 XSD files (or set QBO_XSD_DIR).
 catalogue: $(STAMP)
-	$(BIN)/python tools/gen_catalogue.py
+	$(BIN)/python tools/gen_catalogue.py $(XSD_DIR)
 
 # The client's per-entity resources and its sync twin, generated from the async source.
 unasync: $(STAMP)

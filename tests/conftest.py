@@ -24,8 +24,6 @@ from qbo.emulator import Emulator, EmulatorConfig, create_app
 from qbo.schema import jsoncodec
 from qbo.testing import ServerThread
 
-pytest_plugins = ["qbo.testing.plugin"]
-
 PG_URL = os.environ.get(
     "QBO_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )

@@ -57,6 +57,11 @@ def describe(exc: BaseException) -> tuple[str, int] | None:
         return _fault_line(exc), EXIT_FAILED
     if isinstance(exc, Fault):
         return f"{exc.code}: {exc.errors[0].message}: {exc.errors[0].detail}", EXIT_FAILED
+    if isinstance(exc, ImportError):
+        from qbo.cli.entry import missing_extra
+
+        advice = missing_extra(exc)
+        return (advice, EXIT_CONFIG) if advice else None
     if isinstance(exc, OSError) and exc.errno == errno.EADDRINUSE:
         return f"the port is in use: {exc.strerror}", EXIT_FAILED
     return _database_error(exc)
