@@ -150,7 +150,9 @@ def test_report_and_cdc(logged_in: Cli) -> None:
     assert report.code == 0, report
     rows = _json(report.out)
     assert isinstance(rows, list)
-    assert any(r.get("account") == "Total Income" or "Income" in str(r) for r in rows)
+    total = next(r for r in rows if r["account"] == "Total Income")
+    assert total["section"] == "Income" and total["row_type"] == "Summary"
+    assert total["total"] > 0
     changes = _json(logged_in("cdc", "--entities", "Customer,Invoice", "--hours", "1").out)
     assert isinstance(changes, list) and {c["entity"] for c in changes} == {"Customer", "Invoice"}
 

@@ -272,7 +272,11 @@ def report(
         params["end_date"] = end
     with client() as qb:
         result = qb.reports.run(name, **params)
-    rows = result.rows()
+    # The section path (a tuple) reads as "Income > Services" in every format.
+    rows = [
+        {k: " > ".join(v) if isinstance(v, tuple) else v for k, v in record.items()}
+        for record in result.rows()
+    ]
     title = result.name or name
     if rows:
         cols = list(rows[0])
