@@ -70,6 +70,17 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
+def unused_port() -> int:
+    """A loopback port nothing listens on (bound, then released)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+@pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
 

@@ -78,14 +78,3 @@ def logged_in(cli: Cli) -> Cli:
     result = cli("auth", "login", "--register-app")
     assert result.code == 0, result
     return cli
-
-
-@pytest.fixture
-def unused_port() -> int:
-    """A loopback port nothing listens on (bound, then released)."""
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
