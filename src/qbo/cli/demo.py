@@ -14,39 +14,14 @@ import tempfile
 import time
 from pathlib import Path
 
-import httpx
 from rich.console import Console
 from rich.table import Table
 
 from qbo.cli import demo_workflows as workflows
 from qbo.client import Client
-from qbo.client.auth import ClientCredentials, MemoryTokenStore, OAuthClient, parse_redirect
-from qbo.client.environment import emulator
-from qbo.testing import EmulatorProcess
+from qbo.testing import EmulatorProcess, emulator_login
 
 console = Console()
-REDIRECT_URI = "http://localhost/callback"
-
-
-def connect(base_url: str, realm: str) -> tuple[ClientCredentials, MemoryTokenStore]:
-    """Register an auto-approved app and run the authorization-code flow for ``realm``."""
-    app = (
-        httpx.post(
-            f"{base_url}/_emulator/apps",
-            json={"name": "qbo demo", "redirect_uris": [REDIRECT_URI], "auto_approve": True},
-            timeout=30,
-        )
-        .raise_for_status()
-        .json()
-    )
-    credentials = ClientCredentials(app["client_id"], app["client_secret"], REDIRECT_URI)
-    oauth = OAuthClient(emulator(base_url), credentials)
-    request = oauth.authorization_url(extra={"realm_id": realm})
-    redirect = httpx.get(request.url, follow_redirects=False, timeout=30)
-    answer = parse_redirect(redirect.headers["location"], expected_state=request.state)
-    store = MemoryTokenStore()
-    store.save(oauth.exchange_code(answer.code, realm_id=answer.realm_id, scope=request.scope))
-    return credentials, store
 
 
 def show(title: str, rows: list[tuple[str, str]], *, header: tuple[str, str] | None = None) -> None:
@@ -81,12 +56,15 @@ def main() -> None:
                 f"[bold]Emulator[/bold] {base_url}, company {realm} "
                 f"(started in {time.perf_counter() - started:.1f} s)"
             )
-            credentials, store = connect(base_url, realm)
+            login = emulator_login(base_url, realm, name="qbo demo")
             console.print(
                 "[bold]Connected[/bold] an app with OAuth 2.0 (authorization code, auto-approved)"
             )
             with Client(
-                realm, environment=base_url, credentials=credentials, token_store=store
+                realm,
+                environment=base_url,
+                credentials=login.credentials,
+                token_store=login.token_store,
             ) as qb:
                 run_workflows(qb)
         console.print(f"Done in {time.perf_counter() - started:.1f} s.")

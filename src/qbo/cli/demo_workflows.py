@@ -199,9 +199,7 @@ def changes(qb: Client) -> Rows:
         batch.create({"DisplayName": f"Batch Customer {stamp}-{n}"}, entity="Customer")
     batch.query(f"select count(*) from Customer where DisplayName like 'Batch Customer {stamp}%'")
     result = batch.execute()
-    made = [
-        result[bid].unwrap_as(Customer) for bid in result if result[bid].operation == "create"
-    ]
+    made = [result[bid].unwrap_as(Customer) for bid in result if result[bid].operation == "create"]
     doomed = _invoice(qb, str(made[0].Id), item_id, "25.00", "Cancelled order")
     qb.invoices.delete(doomed)
     cdc = qb.cdc(["Customer", "Invoice"], since)
