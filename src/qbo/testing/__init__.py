@@ -10,13 +10,22 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from qbo.testing.asgi import SyncASGITransport
     from qbo.testing.login import EmulatorLogin, emulator_login
     from qbo.testing.process import EmulatorProcess
     from qbo.testing.server import ServerThread, loopback_socket
 
-__all__ = ["EmulatorLogin", "EmulatorProcess", "ServerThread", "emulator_login", "loopback_socket"]
+__all__ = [
+    "EmulatorLogin",
+    "EmulatorProcess",
+    "ServerThread",
+    "SyncASGITransport",
+    "emulator_login",
+    "loopback_socket",
+]
 
 _HOMES = {
+    "SyncASGITransport": "qbo.testing.asgi",
     "EmulatorLogin": "qbo.testing.login",
     "emulator_login": "qbo.testing.login",
     "EmulatorProcess": "qbo.testing.process",
