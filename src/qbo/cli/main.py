@@ -143,6 +143,13 @@ def serve(
     max_upload_mb: Annotated[
         float, typer.Option(help="Largest file /upload accepts, in MB (QBO: 100).")
     ] = 100.0,
+    tls: Annotated[
+        bool, typer.Option("--tls", help="Serve HTTPS with a local CA made on first use.")
+    ] = False,
+    tls_dir: Annotated[
+        str,
+        typer.Option(envvar="QBO_TLS_DIR", help="Where the local CA and certificate are kept."),
+    ] = ".qbo/tls",
 ) -> None:
     """Serve the emulator. Prints {"base_url", "realms"} as one JSON line on stdout, logs on stderr."""
     from qbo.emulator.config import AuthMode, EmulatorConfig
@@ -159,6 +166,11 @@ def serve(
     mode = AuthMode(auth)
     if not 0 <= port <= 65535:
         raise typer.BadParameter("must be between 0 and 65535", param_hint="--port")
+    files = None
+    if tls:
+        from qbo.emulator.tls import ensure_tls
+
+        files = ensure_tls(tls_dir, host)
     run(
         EmulatorConfig(
             db=db,
@@ -179,6 +191,7 @@ def serve(
         host=host,
         port=port,
         access_log=access_log,
+        tls=files,
     )
 
 

@@ -10,6 +10,8 @@ then gets, on request:
 - ``qbo_inprocess_client``: the same without a socket (the app runs in-process);
 - ``qbo_clock``: the emulator's clock, to move time instead of waiting
   (``qbo_clock.advance(days=31)``): token lifetimes, CDC windows, aging follow it;
+- ``qbo_tls`` / ``qbo_https_url``: a local CA (``qbo_tls.ca_cert`` to trust) and the
+  emulator served over HTTPS, for clients that insist on https;
 - ``qbo_faults``: inject failures into ``qbo_url``'s server
   (``qbo_faults.add(status=503, when="after_commit", count=1)``), cleared after the test.
 
@@ -169,3 +171,21 @@ def qbo_faults(qbo_url: str) -> Iterator[FaultInjector]:
     injector = FaultInjector(qbo_url)
     yield injector
     injector.clear()
+
+
+@pytest.fixture(scope="session")
+def qbo_tls(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """A local CA and a server certificate for 127.0.0.1 and localhost (``TlsFiles``)."""
+    _require_emulator()
+    from qbo.emulator.tls import ensure_tls
+
+    return ensure_tls(tmp_path_factory.mktemp("qbo-tls"))
+
+
+@pytest.fixture
+def qbo_https_url(qbo_emulator: Emulator, qbo_tls: Any) -> Iterator[str]:
+    from qbo.emulator import create_app
+    from qbo.testing.server import ServerThread
+
+    with ServerThread(create_app(qbo_emulator), tls=qbo_tls) as url:
+        yield url
