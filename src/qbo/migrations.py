@@ -22,14 +22,14 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, inspect
-
 if TYPE_CHECKING:
     from alembic.script import ScriptDirectory
+    from sqlalchemy import Connection
 
-# Alembic is imported by the functions below, when a database is opened, not when this
-# module is: importing it costs about a third of a second, which every ``import
-# qbo.client`` would otherwise pay whether or not it ever opens a SQL store.
+# SQLAlchemy and Alembic are imported by the functions below, when a database is opened,
+# not when this module is: they come with the ``sql``/``emulator`` extras (a client-only
+# install has neither), and importing Alembic costs about a third of a second that every
+# ``import qbo.client`` would otherwise pay.
 
 
 class SchemaVersionError(RuntimeError):
@@ -87,6 +87,9 @@ def open_versioned(
     migration scripts as ``op.get_context().config.attributes`` (a table's name, say).
     Returns the revision the database is at afterwards.
     """
+
+    from sqlalchemy import inspect
+
     script = _script(v.scripts)
     head = head_revision(v)
     current = current_revision(conn, v)

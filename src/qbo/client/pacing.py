@@ -47,12 +47,12 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
-
-from sqlalchemy import Connection, create_engine
-from sqlalchemy.pool import StaticPool
+from typing import TYPE_CHECKING, Protocol
 
 from qbo.migrations import Versioning, open_versioned
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
 
 MINUTE = 60.0
 SECOND = 1.0
@@ -245,8 +245,12 @@ def _open_schema(conn: sqlite3.Connection) -> None:
     """Create, upgrade or refuse (a newer qbo's) the pacing table, under the file's write lock.
 
     The store speaks sqlite3 directly (it is on every request's path); Alembic reaches the
-    same connection through an engine that hands it out.
+    same connection through an engine that hands it out. SQLAlchemy and Alembic come with
+    ``qbo[sql]`` and are imported here, when a pacing file is first opened, so a client-only
+    install still imports this module (and uses :class:`MemoryPacingStore`).
     """
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import StaticPool
 
     def create_head(sa: Connection) -> None:
         sa.exec_driver_sql(_TABLE)
