@@ -1,8 +1,4 @@
-"""The pacing request log as it was before versioning.
-
-Revision ID: 0001
-Revises:
-"""
+"""The pacing request log as it was before versioning."""
 
 from __future__ import annotations
 
@@ -10,8 +6,6 @@ from alembic import op
 
 revision = "0001"
 down_revision: str | None = None
-branch_labels = None
-depends_on = None
 
 TABLE = (
     "CREATE TABLE IF NOT EXISTS qbo_pacing (id INTEGER PRIMARY KEY AUTOINCREMENT,"

@@ -1,8 +1,5 @@
 """The schema before versioning: realms, entities, ledger, change and request logs,
 webhook, mail and file tables.
-
-Revision ID: 0001
-Revises:
 """
 
 from __future__ import annotations
@@ -15,8 +12,6 @@ from qbo.emulator.store.tables import Tables
 
 revision = "0001"
 down_revision: str | None = None
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

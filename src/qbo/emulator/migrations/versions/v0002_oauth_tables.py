@@ -2,9 +2,6 @@
 
 Before, a database whose emulator never served OAuth had none; now every database has
 them, so the webhook dispatcher and the control plane can read apps unconditionally.
-
-Revision ID: 0002
-Revises: 0001
 """
 
 from __future__ import annotations
@@ -16,8 +13,6 @@ from qbo.emulator.oauth.tables import define as define_oauth_tables
 
 revision = "0002"
 down_revision: str | None = "0001"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

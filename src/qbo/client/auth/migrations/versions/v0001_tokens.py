@@ -1,8 +1,4 @@
-"""The token table as it was before versioning: one row per (realm_id, client_id).
-
-Revision ID: 0001
-Revises:
-"""
+"""The token table as it was before versioning: one row per (realm_id, client_id)."""
 
 from __future__ import annotations
 
@@ -11,8 +7,6 @@ from sqlalchemy import Column, DateTime, MetaData, String, Table, Text
 
 revision = "0001"
 down_revision: str | None = None
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
