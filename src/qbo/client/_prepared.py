@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from qbo.client._config import ClientSettings, check_request_id, new_request_id
 from qbo.client.pacing import Cost
@@ -33,37 +33,42 @@ class PreparedRequest:
         return f"{self.method} {self.path}"
 
 
+class RequestOptions(TypedDict, total=False):
+    """What a caller may say about one API request, besides its method and path."""
+
+    params: Mapping[str, str] | None
+    json: Any  # serialised once, as the body
+    content: bytes | None  # a body given as bytes
+    content_type: str | None
+    accept: str  # default application/json
+    write: bool  # a write: gets a requestid (the given one, or a new one)
+    request_id: str | None
+    cost: Cost | None  # what it counts as for pacing (default: one request)
+
+
 def prepare_api_request(
-    settings: ClientSettings,
-    method: str,
-    path: str,
-    *,
-    params: Mapping[str, str] | None = None,
-    json: Any = None,
-    content: bytes | None = None,
-    content_type: str | None = None,
-    accept: str = "application/json",
-    write: bool = False,
-    request_id: str | None = None,
-    cost: Cost | None = None,
+    settings: ClientSettings, method: str, path: str, **options: Unpack[RequestOptions]
 ) -> PreparedRequest:
     """An API request to the company: ``minorversion``, a write's ``requestid``, the body."""
-    query: dict[str, str] = dict(params or {})
+    query: dict[str, str] = dict(options.get("params") or {})
     if settings.minor_version is not None:
         query["minorversion"] = str(settings.minor_version)
     rid: str | None = None
-    if write:
-        rid = check_request_id(request_id) if request_id is not None else new_request_id()
+    if options.get("write", False):
+        given = options.get("request_id")
+        rid = check_request_id(given) if given is not None else new_request_id()
         query["requestid"] = rid
-    body = content
-    if json is not None:
-        body = jsoncodec.dumps(json).encode("utf-8")
+    body = options.get("content")
+    content_type = options.get("content_type")
+    if options.get("json") is not None:
+        body = jsoncodec.dumps(options["json"]).encode("utf-8")
         content_type = content_type or "application/json"
-    headers = {"Accept": accept}
+    headers = {"Accept": options.get("accept", "application/json")}
     if body is not None:
         headers["Content-Type"] = content_type or "application/octet-stream"
     url = f"{settings.company_url}/{path.lstrip('/')}"
-    return PreparedRequest(method, url, path, query, body, headers, rid, cost or Cost())
+    cost = options.get("cost") or Cost()
+    return PreparedRequest(method, url, path, query, body, headers, rid, cost)
 
 
 def prepare_download(url: str) -> PreparedRequest:

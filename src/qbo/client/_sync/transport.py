@@ -25,12 +25,17 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Unpack
 
 import httpx
 
 from qbo.client._config import ClientSettings
-from qbo.client._prepared import PreparedRequest, prepare_api_request, prepare_download
+from qbo.client._prepared import (
+    PreparedRequest,
+    RequestOptions,
+    prepare_api_request,
+    prepare_download,
+)
 from qbo.client._responses import parse_json
 from qbo.client._timing import sleep
 from qbo.client.error_parsing import error_from_response, error_from_transport, intuit_tid_of
@@ -138,34 +143,9 @@ class Transport:
 
     # -- requests -----------------------------------------------------------------------
 
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, str] | None = None,
-        json: Any = None,
-        content: bytes | None = None,
-        content_type: str | None = None,
-        accept: str = "application/json",
-        write: bool = False,
-        request_id: str | None = None,
-        cost: Cost | None = None,
-    ) -> httpx.Response:
+    def request(self, method: str, path: str, **options: Unpack[RequestOptions]) -> httpx.Response:
         """Send one logical request (retried as needed); the 2xx response or a QBOError."""
-        prepared = prepare_api_request(
-            self.settings,
-            method,
-            path,
-            params=params,
-            json=json,
-            content=content,
-            content_type=content_type,
-            accept=accept,
-            write=write,
-            request_id=request_id,
-            cost=cost,
-        )
+        prepared = prepare_api_request(self.settings, method, path, **options)
         return self._send_with_retries(prepared)
 
     def request_json(self, method: str, path: str, **kwargs: Any) -> Any:
