@@ -17,8 +17,8 @@ from qbo.emulator.clock import Clock
 from qbo.emulator.seeds import apply_seed, check_seed
 from qbo.emulator.store import Store
 from qbo.emulator.store import snapshot as snapshot_rows
-from qbo.emulator.store.snapshot import RealmSnapshot
 from qbo.emulator.store.session import CURRENCY_NAMES, Realm, Session
+from qbo.emulator.store.snapshot import RealmSnapshot
 from qbo.emulator.timefmt import epoch_ms
 
 REALM_ID_BASE = 9341453000000000
@@ -126,16 +126,16 @@ class Realms:
             apply_seed(Session(self.store, conn, realm, now), seed)
         return realm
 
-    def realm_tables(self) -> list[Table]:
+    def realm_tables(self) -> tuple[Table, ...]:
         """The tables holding a company's books: what a reset clears and a snapshot keeps."""
         tables = self.store.tables
-        return [
+        return (
             *(et.table for et in tables.entities.values()),
             tables.sequences,
             tables.request_log,
             tables.changes,
             tables.ledger,
-        ]
+        )
 
     def snapshot(self, realm_id: str) -> RealmSnapshot:
         """The realm's rows as they are now (restore them with :meth:`restore`)."""

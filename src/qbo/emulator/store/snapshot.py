@@ -66,6 +66,4 @@ def restore(conn: Connection, tables: Iterable[Table], snapshot: RealmSnapshot) 
         rows = snapshot.rows.get(table.name, ())
         if rows:
             markers = ", ".join([marker] * len(table.columns))
-            conn.exec_driver_sql(
-                f"INSERT INTO {name} ({columns}) VALUES ({markers})", list(rows)
-            )
+            conn.exec_driver_sql(f"INSERT INTO {name} ({columns}) VALUES ({markers})", list(rows))
