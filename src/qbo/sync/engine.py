@@ -1,0 +1,340 @@
+"""One realm's sync passes: the initial load, then CDC, with nothing missed or doubled.
+
+:meth:`Syncer.run_once` does whatever each entity needs:
+
+- **load** (first run, or a reload): every row through ``client.extract`` (batched,
+  paged in Id order, inactive names included). Each page is written together with the
+  entity's next position, so a killed load resumes at the page it stopped on. When an
+  entity's last page is written its CDC cursor is set to the load's *start* (less an
+  overlap), so whatever changed during the load is read again by the next CDC pass.
+  After a reload, objects the load did not see are read by Id: those that no longer
+  exist become tombstones.
+- **incremental**: ``client.cdc`` since the cursor (the client continues past the 1000
+  cap); the rows and the new cursor are one transaction. A cursor older than CDC's 30
+  days reloads that entity and says so in its status. Entities CDC leaves out are read in
+  full every pass, and their deletions found by comparing Ids.
+
+The new cursor is the pass's start less ``overlap`` (clocks differ, and a write in flight
+at the server may carry an earlier time): overlapping changes come again and are skipped
+by version, since applying is idempotent.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select
+
+from qbo.client import (
+    AsyncClient,
+    AuthenticationError,
+    AuthorizationError,
+    CDCWindowError,
+    Deleted,
+    QBOError,
+    ReauthorizationRequired,
+    ValidationError,
+)
+from qbo.schema import Operation, catalogue
+from qbo.sync import state
+from qbo.sync import tables as t
+from qbo.sync.documents import Change, Document, Gone, epoch_ms
+from qbo.sync.fetching import fetch
+from qbo.sync.mirror import Mirror
+from qbo.sync.progress import OnProgress, Progress
+
+CDC_LOOKBACK = timedelta(days=30)
+#: A cursor this close to CDC's limit is treated as past it (the request takes time).
+LOOKBACK_MARGIN = timedelta(minutes=5)
+DEFAULT_OVERLAP = timedelta(minutes=2)
+
+AUTH_ERRORS = (AuthenticationError, AuthorizationError, ReauthorizationRequired)
+
+
+def mirrored_entities() -> list[str]:
+    """Every entity the mirror keeps: all that can be queried."""
+    return [e.name for e in catalogue().entities.values() if e.allows(Operation.QUERY)]
+
+
+@dataclass
+class PassReport:
+    """What one pass did."""
+
+    realm_id: str
+    changes: Counter[str] = field(default_factory=Counter)  # created/updated/deleted/merged
+    requests: int = 0
+    loaded: list[str] = field(default_factory=list)  # entities whose load finished
+    reloaded: list[str] = field(default_factory=list)  # entities sent back to a load
+    errors: dict[str, str] = field(default_factory=dict)  # entity -> error
+    stopped: str | None = None  # why the realm is stopped (auth), else None
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and self.stopped is None
+
+
+def _describe(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"
+
+
+class Syncer:
+    """Keeps one realm's mirror current through ``client`` (an :class:`AsyncClient`)."""
+
+    def __init__(
+        self,
+        mirror: Mirror,
+        client: AsyncClient,
+        *,
+        entities: Iterable[str] | None = None,
+        on_progress: OnProgress | None = None,
+        overlap: timedelta = DEFAULT_OVERLAP,
+    ) -> None:
+        self.mirror = mirror
+        self.client = client
+        self.realm_id = client.realm_id
+        self.entities = list(entities) if entities is not None else mirrored_entities()
+        self.on_progress = on_progress
+        self.overlap = overlap
+
+    def now(self) -> datetime:
+        """The client's clock (QBO's time as far as this process can tell)."""
+        return self.client.settings.clock()
+
+    def _progress(
+        self,
+        entity: str,
+        phase: str,
+        objects: int,
+        requests: int,
+        *,
+        total: int | None = None,
+        done: bool = False,
+    ) -> None:
+        if self.on_progress is not None:
+            self.on_progress(Progress(self.realm_id, entity, phase, objects, requests, total, done))
+
+    # -- one pass ---------------------------------------------------------------------------
+    async def run_once(self) -> PassReport:
+        """Load what is not loaded, then apply changes since each cursor."""
+        report = PassReport(self.realm_id)
+        with self.mirror.transaction() as conn:
+            state.ensure(conn, self.realm_id, self.entities)
+        try:
+            await self._load(report)
+            await self._incremental(report)
+        except AUTH_ERRORS as exc:
+            report.stopped = (
+                f"{_describe(exc)} - the connection to this company was refused; "
+                "connect it again (qbo auth login), then `qbo sync reset --realm` it"
+            )
+            with self.mirror.transaction() as conn:
+                state.set_realm(conn, self.realm_id, "stopped", report.stopped)
+            return report
+        with self.mirror.transaction() as conn:
+            state.set_realm(
+                conn, self.realm_id, "active", "; ".join(report.errors.values()) or None
+            )
+        return report
+
+    def _cursors(self) -> dict[str, state.Cursor]:
+        with self.mirror.transaction() as conn:
+            known = state.load_all(conn, self.realm_id)
+        return {e: known[e] for e in self.entities if e in known}
+
+    # -- loads ------------------------------------------------------------------------------
+    async def _load(self, report: PassReport) -> None:
+        cursors = self._cursors()
+        loading = [c for c in cursors.values() if c.phase == state.LOAD]
+        if not loading:
+            return
+        started = self.now()
+        numbers: dict[str, int] = {}
+        with self.mirror.transaction() as conn:
+            for cursor in loading:
+                if cursor.load_started is None:  # a new load (not a resumed one)
+                    numbers[cursor.entity] = cursor.load_number + 1
+                    state.save(
+                        conn,
+                        self.realm_id,
+                        cursor.entity,
+                        load_number=cursor.load_number + 1,
+                        load_position=1,
+                        load_started=started,
+                        last_error=None,
+                    )
+                else:
+                    numbers[cursor.entity] = cursor.load_number
+        cursors = self._cursors()
+        requests = 0
+
+        def count() -> None:
+            nonlocal requests
+            requests += 1
+            report.requests += 1
+
+        objects: Counter[str] = Counter()
+        finished: list[state.Cursor] = []
+        pages = self.client.extract(
+            [c.entity for c in loading],
+            start={c.entity: c.load_position for c in loading},
+            on_request=count,
+        )
+        async for page in pages:
+            cursor = cursors[page.entity]
+            phase = "load" if catalogue().entities[page.entity].cdc else "refresh"
+            with self.mirror.transaction() as conn:
+                if page.error is not None:
+                    report.errors[page.entity] = _describe(page.error)
+                    state.save(
+                        conn, self.realm_id, page.entity, last_error=report.errors[page.entity]
+                    )
+                    continue
+                documents = [Document(page.entity, row) for row in page.rows]
+                report.changes += self.mirror.apply(
+                    conn, self.realm_id, documents, load_number=numbers[page.entity]
+                )
+                state.save(conn, self.realm_id, page.entity, load_position=page.next_start)
+            objects[page.entity] += len(page.rows)
+            self._progress(
+                page.entity,
+                phase,
+                objects[page.entity],
+                requests,
+                total=page.total,
+                done=page.done,
+            )
+            if page.done:
+                finished.append(cursor)
+        for cursor in finished:
+            await self._sweep_unseen(cursor, numbers[cursor.entity], report)
+            entity = catalogue().entities[cursor.entity]
+            assert cursor.load_started is not None
+            with self.mirror.transaction() as conn:
+                if entity.cdc:
+                    state.save(
+                        conn,
+                        self.realm_id,
+                        cursor.entity,
+                        phase=state.INCREMENTAL,
+                        cdc_since=cursor.load_started - self.overlap,
+                        load_started=None,
+                        last_pass=self.now().isoformat(),
+                    )
+                    report.loaded.append(cursor.entity)
+                else:  # read in full again next pass
+                    state.save(
+                        conn,
+                        self.realm_id,
+                        cursor.entity,
+                        load_started=None,
+                        last_pass=self.now().isoformat(),
+                    )
+
+    async def _sweep_unseen(self, cursor: state.Cursor, number: int, report: PassReport) -> None:
+        """Live objects this load did not see and that did not change since it started:
+        read them by Id; those gone become tombstones."""
+        assert cursor.load_started is not None
+        o = t.objects
+        cutoff = epoch_ms(cursor.load_started - self.overlap)
+        with self.mirror.transaction() as conn:
+            unseen = list(
+                conn.execute(
+                    select(o.c.id).where(
+                        o.c.realm_id == self.realm_id,
+                        o.c.entity == cursor.entity,
+                        o.c.deleted.is_(False),
+                        or_(o.c.seen_load.is_(None), o.c.seen_load != number),
+                        or_(o.c.updated_ms.is_(None), o.c.updated_ms < cutoff),
+                    )
+                ).scalars()
+            )
+        if not unseen:
+            return
+        fetched = await fetch(self.client, {cursor.entity: unseen})
+        report.requests += fetched.requests
+        if cursor.entity in fetched.errors:
+            report.errors[cursor.entity] = fetched.errors[cursor.entity]
+            return
+        when = self.now()
+        changes: list[Change] = list(fetched.documents)
+        changes += [Gone(cursor.entity, i, when) for i in fetched.missing.get(cursor.entity, [])]
+        with self.mirror.transaction() as conn:
+            report.changes += self.mirror.apply(conn, self.realm_id, changes)
+
+    # -- CDC ----------------------------------------------------------------------------------
+    async def _incremental(self, report: PassReport) -> None:
+        cursors = self._cursors()
+        groups: dict[datetime, list[str]] = {}
+        for cursor in cursors.values():
+            if cursor.phase == state.INCREMENTAL and cursor.cdc_since is not None:
+                groups.setdefault(cursor.cdc_since, []).append(cursor.entity)
+        for since, entities in sorted(groups.items()):
+            await self._cdc(since, entities, report)
+
+    def _reload(self, entities: list[str], since: datetime, report: PassReport) -> None:
+        note = (
+            f"reloaded: its cursor ({since.isoformat()}) was older than CDC's 30 days, "
+            "so changes since then cannot be read incrementally"
+        )
+        with self.mirror.transaction() as conn:
+            for entity in entities:
+                state.save(
+                    conn,
+                    self.realm_id,
+                    entity,
+                    phase=state.LOAD,
+                    load_position=1,
+                    load_started=None,
+                    note=note,
+                )
+        report.reloaded.extend(entities)
+
+    async def _cdc(self, since: datetime, entities: list[str], report: PassReport) -> None:
+        started = self.now()
+        if since < started - CDC_LOOKBACK + LOOKBACK_MARGIN:
+            self._reload(entities, since, report)
+            await self._load(report)
+            return
+        try:
+            result = await self.client.cdc(entities, since)
+        except CDCWindowError:
+            self._reload(entities, since, report)
+            await self._load(report)
+            return
+        except ValidationError as exc:
+            if "changedSince" not in str(exc.detail or ""):
+                raise
+            self._reload(entities, since, report)
+            await self._load(report)
+            return
+        except AUTH_ERRORS:
+            raise
+        except QBOError as exc:
+            for entity in entities:
+                report.errors[entity] = _describe(exc)
+            return
+        report.requests += result.requests
+        changes: list[Change] = []
+        for entity in entities:
+            for change in result.of(entity):
+                if isinstance(change, Deleted):
+                    changes.append(Gone(entity, change.id, change.last_updated or started))
+                else:
+                    changes.append(Document(entity, change.to_qbo()))
+        with self.mirror.transaction() as conn:
+            report.changes += self.mirror.apply(conn, self.realm_id, changes)
+            for entity in entities:
+                state.save(
+                    conn,
+                    self.realm_id,
+                    entity,
+                    cdc_since=started - self.overlap,
+                    last_pass=started.isoformat(),
+                    last_error=None,
+                )
+        for entity in entities:
+            count = sum(1 for c in changes if c.entity == entity)
+            self._progress(entity, "cdc", count, result.requests, done=True)
