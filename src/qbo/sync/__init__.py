@@ -13,13 +13,18 @@ once, with a stored position. The package is built on :mod:`qbo.client` only.
 
 from qbo.sync.documents import Document, Gone, Version, supersedes
 from qbo.sync.engine import PassReport, Syncer, mirrored_entities
+from qbo.sync.feed import ChangeEvent, ChangeFeed
+from qbo.sync.inbox import InboxReport, WebhookInbox, process_inbox
 from qbo.sync.mirror import Mirror, MirrorError
 from qbo.sync.progress import OnProgress, Progress
 from qbo.sync.schema_version import MirrorVersionError
 
 __all__ = [
+    "ChangeEvent",
+    "ChangeFeed",
     "Document",
     "Gone",
+    "InboxReport",
     "Mirror",
     "MirrorError",
     "MirrorVersionError",
@@ -28,6 +33,8 @@ __all__ = [
     "Progress",
     "Syncer",
     "Version",
+    "WebhookInbox",
     "mirrored_entities",
+    "process_inbox",
     "supersedes",
 ]
