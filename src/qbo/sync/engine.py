@@ -41,10 +41,12 @@ from qbo.client import (
 from qbo.schema import Operation, catalogue
 from qbo.sync import state
 from qbo.sync import tables as t
-from qbo.sync.documents import Change, Document, Gone, epoch_ms
+from qbo.sync.derived import refresh_derived
+from qbo.sync.documents import Change, Document, Gone
 from qbo.sync.fetching import fetch
 from qbo.sync.mirror import Mirror
 from qbo.sync.progress import OnProgress, Progress
+from qbo.sync.references import References
 
 CDC_LOOKBACK = timedelta(days=30)
 #: A cursor this close to CDC's limit is treated as past it (the request takes time).
@@ -234,11 +236,9 @@ class Syncer:
                     )
 
     async def _sweep_unseen(self, cursor: state.Cursor, number: int, report: PassReport) -> None:
-        """Live objects this load did not see and that did not change since it started:
-        read them by Id; those gone become tombstones."""
-        assert cursor.load_started is not None
+        """Live objects this load did not see: read them by Id; those gone become
+        tombstones (those that exist were only added after the load passed them)."""
         o = t.objects
-        cutoff = epoch_ms(cursor.load_started - self.overlap)
         with self.mirror.transaction() as conn:
             unseen = list(
                 conn.execute(
@@ -247,7 +247,6 @@ class Syncer:
                         o.c.entity == cursor.entity,
                         o.c.deleted.is_(False),
                         or_(o.c.seen_load.is_(None), o.c.seen_load != number),
-                        or_(o.c.updated_ms.is_(None), o.c.updated_ms < cutoff),
                     )
                 ).scalars()
             )
@@ -261,8 +260,10 @@ class Syncer:
         when = self.now()
         changes: list[Change] = list(fetched.documents)
         changes += [Gone(cursor.entity, i, when) for i in fetched.missing.get(cursor.entity, [])]
+        touched = References()
         with self.mirror.transaction() as conn:
-            report.changes += self.mirror.apply(conn, self.realm_id, changes)
+            report.changes += self.mirror.apply(conn, self.realm_id, changes, touched=touched)
+        await self._refresh(touched, report)
 
     # -- CDC ----------------------------------------------------------------------------------
     async def _incremental(self, report: PassReport) -> None:
@@ -324,8 +325,9 @@ class Syncer:
                     changes.append(Gone(entity, change.id, change.last_updated or started))
                 else:
                     changes.append(Document(entity, change.to_qbo()))
+        touched = References()
         with self.mirror.transaction() as conn:
-            report.changes += self.mirror.apply(conn, self.realm_id, changes)
+            report.changes += self.mirror.apply(conn, self.realm_id, changes, touched=touched)
             for entity in entities:
                 state.save(
                     conn,
@@ -338,3 +340,10 @@ class Syncer:
         for entity in entities:
             count = sum(1 for c in changes if c.entity == entity)
             self._progress(entity, "cdc", count, result.requests, done=True)
+        await self._refresh(touched, report)
+
+    async def _refresh(self, touched: References, report: PassReport) -> None:
+        refreshed = await refresh_derived(self.mirror, self.client, touched)
+        report.changes += refreshed.changes
+        report.requests += refreshed.requests
+        report.errors.update(refreshed.errors)

@@ -37,8 +37,10 @@ from sqlalchemy import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
+from qbo.schema import jsoncodec
 from qbo.sync import tables as t
 from qbo.sync.documents import Change, Document, Version, supersedes
+from qbo.sync.references import NAME_ENTITIES, References
 from qbo.sync.schema_version import upgrade
 
 DEFAULT_PATH = Path(".qbo") / "mirror.db"
@@ -140,11 +142,19 @@ class Mirror:
         changes: Iterable[Change],
         *,
         load_number: int | None = None,
+        touched: References | None = None,
     ) -> Counter[str]:
         """Write the changes that are newer than what is stored; count them by kind.
 
+        A copy of the *same* version whose document differs replaces the stored one too:
+        QBO changes some fields without a new version (a customer's Balance, an
+        account's CurrentBalance, an item's QtyOnHand move with the transactions that
+        name them), and the later read is the current one.
+
         ``load_number`` marks every live object seen (changed or not) as seen by that
         load, which is how a reload finds objects deleted while the mirror was away.
+        ``touched`` collects the names and accounts that written transactions refer to,
+        before and after the change (their derived fields may have moved).
         """
         by_entity: dict[str, dict[str, Change]] = {}
         for change in changes:
@@ -155,24 +165,25 @@ class Mirror:
                 group[key] = change
         counts: Counter[str] = Counter()
         for entity, group in by_entity.items():
-            counts += self._apply_entity(conn, realm_id, entity, group, load_number)
+            counts += self._apply_entity(conn, realm_id, entity, group, load_number, touched)
         return counts
 
     def _stored(
         self, conn: Connection, realm_id: str, entity: str, ids: list[str]
-    ) -> dict[str, Version]:
+    ) -> dict[str, tuple[Version, str | None]]:
         o = t.objects
-        found: dict[str, Version] = {}
+        found: dict[str, tuple[Version, str | None]] = {}
         for first in range(0, len(ids), 500):
             rows = conn.execute(
-                select(o.c.id, o.c.sync_token, o.c.updated_ms, o.c.deleted).where(
+                select(o.c.id, o.c.sync_token, o.c.updated_ms, o.c.deleted, o.c.document).where(
                     o.c.realm_id == realm_id,
                     o.c.entity == entity,
                     o.c.id.in_(ids[first : first + 500]),
                 )
             )
             for row in rows:
-                found[row.id] = Version(row.sync_token, row.updated_ms, bool(row.deleted))
+                version = Version(row.sync_token, row.updated_ms, bool(row.deleted))
+                found[row.id] = (version, row.document)
         return found
 
     def _apply_entity(
@@ -182,6 +193,7 @@ class Mirror:
         entity: str,
         group: dict[str, Change],
         load_number: int | None,
+        touched: References | None,
     ) -> Counter[str]:
         o = t.objects
         stored = self._stored(conn, realm_id, entity, list(group))
@@ -191,13 +203,19 @@ class Mirror:
         recorded = now_text()
         seen: list[str] = []
         for object_id, change in group.items():
-            old = stored.get(object_id)
+            old, old_document = stored.get(object_id, (None, None))
             if isinstance(change, Document) and load_number is not None:
                 seen.append(object_id)
+            values = change.columns() if isinstance(change, Document) else {}
             if not supersedes(change.version, old):
-                continue
+                same_version = old is not None and not old.deleted and old == change.version
+                if not (same_version and _differs(change, old_document)):
+                    continue
+            if touched is not None and entity not in NAME_ENTITIES:
+                touched.add_document(old_document)
+                if isinstance(change, Document):
+                    touched.add(change.data)
             if isinstance(change, Document):
-                values = change.columns()
                 kind = "created" if old is None or old.deleted else "updated"
                 last_updated = change.last_updated
             else:
@@ -249,6 +267,14 @@ class Mirror:
 
 
 _ROW_KEYS = [c.name for c in t.objects.columns]
+
+
+def _differs(change: Change, stored: str | None) -> bool:
+    """Whether a live copy's document differs from the stored text (numbers compared as
+    values: ``10.00`` and ``10`` are the same amount, whichever way they were written)."""
+    if not isinstance(change, Document) or stored is None:
+        return False
+    return bool(jsoncodec.loads(stored) != jsoncodec.loads(jsoncodec.dumps(change.data)))
 
 
 def _uniform(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
