@@ -39,10 +39,12 @@ from qbo.client.webhooks import (
 )
 from qbo.sync import state
 from qbo.sync import tables as t
+from qbo.sync.derived import refresh_derived
 from qbo.sync.documents import Change, Gone
 from qbo.sync.engine import AUTH_ERRORS
 from qbo.sync.fetching import fetch, queryable
 from qbo.sync.mirror import Mirror, now_text
+from qbo.sync.references import References
 
 log = logging.getLogger("qbo.sync.inbox")
 
@@ -218,14 +220,24 @@ async def process_inbox(
             else:
                 report.retrying += 1
             break  # keep arrival order: later deliveries wait for this one
+        touched = {realm_id: References() for realm_id in changes}
         with mirror.transaction() as conn:
             for realm_id, realm_changes in changes.items():
                 state.ensure(conn, realm_id, [])
-                report.applied += sum(mirror.apply(conn, realm_id, realm_changes).values())
+                applied = mirror.apply(conn, realm_id, realm_changes, touched=touched[realm_id])
+                report.applied += sum(applied.values())
             conn.execute(
                 update(t.inbox)
                 .where(t.inbox.c.seq == seq)
                 .values(state="done", attempts=attempts + 1, error=None)
             )
         report.done += 1
+        for realm_id, references in touched.items():
+            try:
+                refreshed = await refresh_derived(mirror, active[realm_id], references)
+            except (QBOError, OSError) as exc:  # the next sweep reads them again
+                report.errors.append(f"{realm_id}: {type(exc).__name__}: {exc}")
+                continue
+            report.requests += refreshed.requests
+            report.applied += sum(refreshed.changes.values())
     return report

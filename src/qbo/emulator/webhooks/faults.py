@@ -19,6 +19,7 @@ from __future__ import annotations
 import random
 import threading
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, insert, update
@@ -37,7 +38,11 @@ class DeliveryFaultError(ValueError):
 
 def _probability(body: dict[str, Any], name: str) -> float:
     value = body.get(name, 0)
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float | Decimal)
+        or not 0 <= value <= 1
+    ):
         raise DeliveryFaultError(f"{name} must be a probability from 0 to 1")
     return float(value)
 
@@ -65,7 +70,7 @@ class DeliveryFaults:
         delay_seconds = body.get("delay_seconds", 1.0)
         if (
             isinstance(delay_seconds, bool)
-            or not isinstance(delay_seconds, int | float)
+            or not isinstance(delay_seconds, int | float | Decimal)
             or not 0 <= delay_seconds <= 3600
         ):
             raise DeliveryFaultError("delay_seconds must be 0 to 3600")
