@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Connection, insert, select, update
 
 from qbo.schema import jsoncodec
 from qbo.sync import tables as t
@@ -51,10 +51,12 @@ class ChangeFeed:
 
     def position(self) -> int:
         """The last event handled (0: none yet)."""
-        p = t.positions
         with self.mirror.transaction() as conn:
-            found = conn.execute(select(p.c.position).where(p.c.consumer == self.consumer))
-            value = found.scalar()
+            return self._position(conn)
+
+    def _position(self, conn: Connection) -> int:
+        p = t.positions
+        value = conn.execute(select(p.c.position).where(p.c.consumer == self.consumer)).scalar()
         return int(value) if value is not None else 0
 
     def pending(self, limit: int = 100) -> list[ChangeEvent]:
@@ -62,7 +64,7 @@ class ChangeFeed:
         c = t.changes
         with self.mirror.transaction() as conn:
             rows = conn.execute(
-                select(c).where(c.c.seq > self.position()).order_by(c.c.seq).limit(limit)
+                select(c).where(c.c.seq > self._position(conn)).order_by(c.c.seq).limit(limit)
             ).all()
         return [
             ChangeEvent(
