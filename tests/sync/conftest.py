@@ -98,23 +98,26 @@ class Env:
     def syncer(self, **options: Any) -> Syncer:
         return Syncer(self.mirror, self.qb, **options)
 
-    async def emulator_objects(self) -> dict[tuple[str, str], Any]:
-        """Every object of the realm as QBO serves it (every queryable entity)."""
+    async def emulator_objects(
+        self, entities: list[str] | None = None
+    ) -> dict[tuple[str, str], Any]:
+        """Every object of the realm as QBO serves it (default: every queryable entity)."""
         found: dict[tuple[str, str], Any] = {}
-        async for page in self.qb.extract():
+        async for page in self.qb.extract(entities):
             assert page.error is None, page.error
             for row in page.rows:
                 found[(page.entity, str(row["Id"]))] = row
         return found
 
-    def mirror_objects(self) -> dict[tuple[str, str], Any]:
+    def mirror_objects(self, entities: list[str] | None = None) -> dict[tuple[str, str], Any]:
         o = t.objects
+        query = select(o.c.entity, o.c.id, o.c.document).where(
+            o.c.realm_id == self.realm, o.c.deleted.is_(False)
+        )
+        if entities is not None:
+            query = query.where(o.c.entity.in_(entities))
         with self.mirror.transaction() as conn:
-            rows = conn.execute(
-                select(o.c.entity, o.c.id, o.c.document).where(
-                    o.c.realm_id == self.realm, o.c.deleted.is_(False)
-                )
-            ).all()
+            rows = conn.execute(query).all()
         return {(r.entity, r.id): jsoncodec.loads(r.document) for r in rows}
 
     def tombstones(self) -> set[tuple[str, str]]:
@@ -135,10 +138,10 @@ class Env:
             ).all()
         return [(r.entity, r.object_id, r.kind, r.sync_token) for r in rows]
 
-    async def assert_converged(self) -> None:
+    async def assert_converged(self, entities: list[str] | None = None) -> None:
         """The mirror equals the emulator object for object; tombstones match deletions."""
-        expected = await self.emulator_objects()
-        actual = self.mirror_objects()
+        expected = await self.emulator_objects(entities)
+        actual = self.mirror_objects(entities)
         assert set(actual) == set(expected)
         for key, document in expected.items():
             assert actual[key] == document, key
