@@ -5,7 +5,10 @@ Id) with the full JSON document plus typed columns for what people filter on; de
 objects stay as tombstones (``deleted``, ``deleted_at``). ``qbo_sync_cursors`` is the
 per-entity sync state, ``qbo_changes`` the outbox (change feed) and ``qbo_feed_positions``
 each consumer's position, ``qbo_webhook_inbox`` the raw webhook deliveries and
-``qbo_sync_realms`` each realm's state. The migrations in ``migrations/versions`` create
+``qbo_sync_realms`` each realm's state. The fleet (many workers on PostgreSQL) adds
+``qbo_fleet_realms``, the realms it keeps current with their backoff and parking, and
+``qbo_fleet_runs``, one row per job run (who worked on which realm, when, with what
+outcome). The migrations in ``migrations/versions`` create
 exactly these; a test checks that they agree.
 """
 
@@ -113,3 +116,34 @@ inbox = Table(
     Column("error", Text),
 )
 Index("ix_qbo_webhook_inbox_state", inbox.c.state, inbox.c.seq)
+
+
+fleet_realms = Table(
+    "qbo_fleet_realms",
+    metadata,
+    Column("realm_id", String(32), primary_key=True),
+    Column("environment", Text, nullable=False),  # production, sandbox or a base URL
+    Column("state", String(16), nullable=False),  # active | backoff | parked
+    Column("failures", Integer, nullable=False, default=0),  # in a row
+    Column("next_attempt", String(40)),  # ISO instant; none before it while backing off
+    Column("reason", Text),  # why parked or backing off
+    Column("added", String(40), nullable=False),
+    Column("updated", String(40), nullable=False),
+)
+
+fleet_runs = Table(
+    "qbo_fleet_runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("job_id", BigInteger),  # procrastinate's job id
+    Column("task", String(40), nullable=False),
+    Column("realm_id", String(32), nullable=False),
+    Column("worker", String(100), nullable=False),  # host:pid
+    Column("started_ms", BigInteger, nullable=False),
+    Column("finished_ms", BigInteger),
+    Column("outcome", String(16)),  # ok | error | parked
+    Column("changes", Integer),
+    Column("requests", Integer),
+    Column("error", Text),
+    Index("ix_fleet_runs_realm", "realm_id", "started_ms"),
+)

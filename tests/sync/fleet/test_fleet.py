@@ -1,0 +1,104 @@
+"""The fleet in this process: jobs, locks, queueing locks, backoff and parking."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from qbo.sync import tables as t
+from qbo.sync.fleet import Fleet, FleetSettings
+from qbo.sync.fleet import registry
+from qbo.sync.fleet.fleet import LOAD, SYNC
+from tests.sync.fleet.conftest import FleetWorld
+
+pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.anyio]
+
+
+def _mirrored(fleet: Fleet, realm_id: str) -> dict[str, int]:
+    o = t.objects
+    with fleet.mirror.transaction() as conn:
+        rows = conn.execute(
+            select(o.c.entity, func.count())
+            .where(o.c.realm_id == realm_id, o.c.deleted.is_(False))
+            .group_by(o.c.entity)
+        ).all()
+    return {entity: int(n) for entity, n in rows}
+
+
+def _served(world: FleetWorld, fleet: Fleet, realm_id: str) -> dict[str, int]:
+    async def count() -> dict[str, int]:
+        found: dict[str, int] = {}
+        async with fleet.client(realm_id) as qb:
+            async for page in qb.extract():
+                if page.rows:
+                    found[page.entity] = found.get(page.entity, 0) + len(page.rows)
+        return found
+
+    import asyncio
+
+    return asyncio.run(count())
+
+
+async def test_connected_realms_are_loaded_by_a_worker(
+    fleet_world: FleetWorld, settings: FleetSettings
+) -> None:
+    fleet = Fleet(settings)
+    fleet.install()
+    realms = [fleet_world.realm("demo"), fleet_world.realm("empty")]
+    for realm_id in realms:
+        fleet.connect(fleet_world.token(realm_id))
+    assert not fleet.defer(LOAD, realms[0])  # already queued: the queueing lock holds
+    await fleet.run_worker(concurrency=2, wait=False)
+    for realm_id in realms:
+        mirrored = _mirrored(fleet, realm_id)
+        assert mirrored["Account"] > 10
+    with fleet.mirror.transaction() as conn:
+        runs = conn.execute(select(t.fleet_runs.c.realm_id, t.fleet_runs.c.outcome)).all()
+        states = {r.realm_id: r.state for r in registry.all_realms(conn)}
+    assert sorted(r.realm_id for r in runs) == sorted(realms)
+    assert {r.outcome for r in runs} == {"ok"}
+    assert states == dict.fromkeys(realms, "active")
+    fleet.close()
+
+
+async def test_a_revoked_realm_is_parked_with_its_reason(
+    fleet_world: FleetWorld, settings: FleetSettings
+) -> None:
+    fleet = Fleet(settings)
+    fleet.install()
+    realm_id = fleet_world.realm("empty")
+    token = fleet_world.token(realm_id)
+    fleet.connect(token)
+    revoked = httpx.post(
+        f"{fleet_world.url}/v2/oauth2/tokens/revoke",
+        json={"token": token.refresh_token},
+        auth=(settings.client_id, settings.client_secret),
+    )
+    assert revoked.status_code == 200
+    await fleet.run_worker(concurrency=1, wait=False)
+    with fleet.mirror.transaction() as conn:
+        realm = registry.get(conn, realm_id)
+    assert realm is not None and realm.state == registry.PARKED
+    assert realm.reason and "refused" in realm.reason.lower() or "401" in str(realm.reason)
+    assert await fleet.sweep() == 0  # a parked realm is not swept
+    fleet.connect(fleet_world.token(realm_id))  # connecting again un-parks it
+    with fleet.mirror.transaction() as conn:
+        again = registry.get(conn, realm_id)
+    assert again is not None and again.state == registry.ACTIVE
+    fleet.close()
+
+
+async def test_the_sweep_queues_each_due_realm_once(
+    fleet_world: FleetWorld, settings: FleetSettings
+) -> None:
+    fleet = Fleet(settings)
+    fleet.install()
+    realm_id = fleet_world.realm("empty")
+    fleet.connect(fleet_world.token(realm_id))
+    async with fleet.app.open_async():
+        assert await fleet.sweep() == 1
+        assert await fleet.sweep() == 0  # the same job is already waiting
+        jobs = await fleet.app.job_manager.list_jobs_async(task=SYNC)
+    assert [j.status for j in jobs].count("todo") == 1
+    fleet.close()
