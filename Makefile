@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.installed-bench
 
-.PHONY: demo test lint docs catalogue bench bench-query bench-reports bench-client clean unasync
+.PHONY: demo test lint docs catalogue bench bench-query bench-reports bench-client bench-sync clean unasync
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
@@ -57,6 +57,9 @@ bench-reports: $(STAMP)
 
 bench-client: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/client.py
+
+bench-sync: $(BENCH_STAMP)
+	$(BIN)/python benchmarks/sync.py
 
 clean:
 	rm -rf $(VENV) .qbo .pytest_cache .mypy_cache .ruff_cache
