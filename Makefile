@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.installed-bench
 
-.PHONY: demo test lint catalogue bench bench-query bench-reports bench-client clean unasync
+.PHONY: demo test lint docs catalogue bench bench-query bench-reports bench-client bench-sync clean unasync
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
@@ -25,12 +25,19 @@ test: $(STAMP)
 	$(BIN)/pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests tools benchmarks
-	$(BIN)/ruff format --check src tests tools benchmarks
+	$(BIN)/ruff check src tests tools benchmarks examples
+	$(BIN)/ruff format --check src tests tools benchmarks examples
 	$(BIN)/mypy
 
+# The documentation site, built strictly (a broken link or reference fails the build).
+# The CLI reference is generated from the commands' own help first.
+docs: $(STAMP)
+	$(BIN)/typer qbo.cli.main utils docs --name qbo --title "CLI reference" --output docs/reference/cli.md
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+
+# XSD_DIR: a folder holding Intuit's QuickBooks Online v3 XSD files (or set QBO_XSD_DIR).
 catalogue: $(STAMP)
-	$(BIN)/python tools/gen_catalogue.py
+	$(BIN)/python tools/gen_catalogue.py $(XSD_DIR)
 
 # The client's per-entity resources and its sync twin, generated from the async source.
 unasync: $(STAMP)
@@ -50,6 +57,9 @@ bench-reports: $(STAMP)
 
 bench-client: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/client.py
+
+bench-sync: $(BENCH_STAMP)
+	$(BIN)/python benchmarks/sync.py
 
 clean:
 	rm -rf $(VENV) .qbo .pytest_cache .mypy_cache .ruff_cache

@@ -14,6 +14,7 @@ import os
 import secrets
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -23,12 +24,60 @@ from qbo.emulator import Emulator, EmulatorConfig, create_app
 from qbo.schema import jsoncodec
 from qbo.testing import ServerThread
 
-pytest_plugins = ["qbo.testing.plugin"]
-
 PG_URL = os.environ.get(
     "QBO_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 REQUIRE_PG = os.environ.get("QBO_REQUIRE_POSTGRES") == "1"
+
+
+CHROMIUM = Path(os.environ.get("QBO_CHROMIUM", "/usr/bin/chromium"))
+REQUIRE_BROWSER = os.environ.get("QBO_REQUIRE_BROWSER") == "1"
+
+
+def browser_unavailable() -> str | None:
+    """None when Debian's Chromium and Playwright are both here, else why not."""
+    if not CHROMIUM.exists():
+        return f"Chromium is not installed at {CHROMIUM} (apt-get install -y chromium)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "playwright is not installed (pip install -e '.[dev]')"
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Headless Chromium through Playwright; skips (fails in CI) when it is missing.
+
+    Module-scoped: Playwright's sync API keeps an event loop of its own while it runs,
+    which must not outlive the module's tests into the async ones.
+    """
+    why = browser_unavailable()
+    if why is not None:
+        if REQUIRE_BROWSER:
+            pytest.fail(f"{why} (QBO_REQUIRE_BROWSER=1)")
+        pytest.skip(why)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def unused_port() -> int:
+    """A loopback port nothing listens on (bound, then released)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
 
 
 @pytest.fixture

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 import xml.etree.ElementTree as ET
@@ -48,7 +49,8 @@ sys.path.insert(0, str(REPO / "src"))
 from qbo.schema import overlay  # noqa: E402  (needs the src path above)
 
 XS = "{http://www.w3.org/2001/XMLSchema}"
-DEFAULT_XSD_DIR = REPO.parent / "shared" / "reference" / "intuit-v3-xsd"
+#: Where the XSDs are when no folder is named: $QBO_XSD_DIR.
+DEFAULT_XSD_DIR = Path(os.environ.get("QBO_XSD_DIR", "intuit-v3-xsd"))
 DEFAULT_OUT = REPO / "src" / "qbo" / "schema" / "catalogue.json"
 
 # XSD built-in type -> Kind value.
@@ -403,6 +405,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-models", action="store_true", help="do not regenerate models.py")
     args = parser.parse_args(argv)
     xsd_dir: Path = args.xsd_dir if args.xsd_dir.is_absolute() else REPO / args.xsd_dir
+    if not any(xsd_dir.glob("*.xsd")):
+        raise SystemExit(
+            f"no XSD files in {xsd_dir}.\n"
+            "The catalogue is generated from Intuit's QuickBooks Online Accounting API v3 XSD "
+            "schemas (Apache-2.0, published with Intuit's Java SDK). Put the .xsd files in a "
+            "folder and run: python tools/gen_catalogue.py PATH/TO/XSD_DIR\n"
+            "The committed src/qbo/schema/catalogue.json is used until then; nothing else "
+            "needs regenerating."
+        )
     text = render(build(xsd_dir))
     args.out.write_text(text, encoding="utf-8")
     if not args.no_models:

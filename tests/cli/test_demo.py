@@ -11,7 +11,7 @@ import pytest
 pytestmark = pytest.mark.slow
 
 
-def test_demo_connects_and_shows_the_partly_paid_invoice() -> None:
+def test_demo_runs_the_four_workflows_and_the_reports() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "qbo.cli.demo"],
         capture_output=True,
@@ -22,6 +22,16 @@ def test_demo_connects_and_shows_the_partly_paid_invoice() -> None:
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "Connected an app with OAuth 2.0" in out
-    assert "TotalAmt" in out and "412.5" in out
-    assert "Balance after a 150.00 payment" in out and "262.5" in out
+    # 1. the invoice: 4 x 75.00 + 4.5 x 25.00, e-mailed, with a PDF
+    assert "412.50" in out and "EmailSent" in out and "bytes" in out
+    # 2. payments: every invoice settled, 80.00 left as an unapplied credit
+    assert out.count("balance 0.00") == 2 and "80.00 unapplied" in out
+    assert "Customer balance" in out and "-80.00" in out
+    # 3. the conflict is seen and resolved
+    assert "5010: Stale Object Error" in out and "re-read and re-applied" in out
+    assert "plain query finds 0, with Active IN (true," in out
+    # 4. batch then CDC, the deletion included
+    assert "3 customers created" in out and "1 deleted" in out
+    # reports, money with two decimals
+    assert "Accounts receivable aging" in out and "Net Income" in out
     assert "Traceback" not in out + result.stderr

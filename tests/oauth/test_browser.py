@@ -7,7 +7,6 @@ A failing test leaves a screenshot in ``test-artifacts/``.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,38 +24,7 @@ from qbo.emulator.oauth import DEFAULT_EMAIL, DEFAULT_PASSWORD
 from tests.conftest import ServerThread
 from tests.oauth.conftest import ACCOUNTING
 
-CHROMIUM = Path(os.environ.get("QBO_CHROMIUM", "/usr/bin/chromium"))
-REQUIRE_BROWSER = os.environ.get("QBO_REQUIRE_BROWSER") == "1"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-
-
-def _unavailable() -> str | None:
-    if not CHROMIUM.exists():
-        return f"Chromium is not installed at {CHROMIUM} (apt-get install -y chromium)"
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "playwright is not installed (pip install -e '.[dev]')"
-    return None
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    why = _unavailable()
-    if why is not None:
-        if REQUIRE_BROWSER:
-            pytest.fail(f"{why} (QBO_REQUIRE_BROWSER=1)")
-        pytest.skip(why)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
-        )
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from qbo.client import AsyncClient
 from qbo.emulator import AuthMode, Emulator, EmulatorConfig, create_app
 from qbo.sync import Mirror, Progress, Syncer
 from qbo.sync.status import realm_status
-from tests.client.helpers import seed_customers
+from tests.client.helpers import seed_customers, seed_names
 from tests.sync.conftest import FAST_RETRY, Env
 
 pytestmark = pytest.mark.anyio
@@ -63,6 +63,7 @@ async def test_incremental_pass_applies_creates_updates_deletes_and_voids(env: E
     assert sum(again.changes.values()) == 0  # overlap re-read, nothing applied twice
 
 
+@pytest.mark.parametrize("mirror", ["sqlite"], indirect=True)  # the path is the same on both
 async def test_more_than_1000_changes_between_passes(env: Env) -> None:
     syncer = env.syncer()
     await syncer.run_once()
@@ -77,6 +78,29 @@ async def test_more_than_1000_changes_between_passes(env: Env) -> None:
     assert report.ok, report
     assert report.changes["created"] >= 1300
     await env.assert_converged()
+
+
+@pytest.mark.parametrize("mirror", ["sqlite"], indirect=True)  # the path is the same on both
+async def test_over_1000_changes_at_one_instant_are_read_by_query(env: Env) -> None:
+    # A bulk import: CDC returns the oldest 1000 and cannot page past one instant.
+    syncer = env.syncer()
+    await syncer.run_once()
+    env.emulator.clock.advance(2)
+    seed_names(env.emulator, env.realm, {"Customer": 1100}, prefix="Import")
+    doomed = await env.world.create("Invoice")
+    await syncer.run_once()
+    await env.world.remove("Invoice", doomed)
+    env.emulator.clock.advance(2)
+
+    report = await syncer.run_once()
+
+    assert report.ok, report
+    await env.assert_converged()
+    assert ("Invoice", doomed) in env.tombstones()
+    customer = next(
+        s for s in realm_status(env.mirror, env.realm).entities if s.entity == "Customer"
+    )
+    assert customer.note is not None and "read by query" in customer.note
 
 
 async def test_a_cursor_older_than_30_days_reloads_and_says_so(env: Env) -> None:

@@ -6,9 +6,14 @@ from typing import Annotated, Any
 
 import typer
 
+DEFAULT_URL = "http://127.0.0.1:8555"
 UrlOption = Annotated[
     str,
-    typer.Option("--url", help="The emulator's base URL, e.g. http://127.0.0.1:8555."),
+    typer.Option(
+        "--url",
+        envvar="QBO_EMULATOR_URL",
+        help="The emulator's base URL (qbo emulator serve's default address).",
+    ),
 ]
 AdminTokenOption = Annotated[
     str | None,

@@ -12,14 +12,13 @@ from typing import Annotated, Any
 
 import typer
 
-from qbo.cli.control_plane import AdminTokenOption, UrlOption, call
+from qbo.cli.control_plane import DEFAULT_URL, AdminTokenOption, UrlOption, call
 
 app = typer.Typer(help="Register and list OAuth apps of a running emulator.", no_args_is_help=True)
 
 
 @app.command("create")
 def create(
-    url: UrlOption,
     name: Annotated[str, typer.Option("--name", help="The app's name, shown on the consent page.")],
     redirect_uri: Annotated[
         list[str],
@@ -42,6 +41,7 @@ def create(
     webhook_format: Annotated[
         str, typer.Option("--webhook-format", help="cloudevents (default) or legacy.")
     ] = "cloudevents",
+    url: UrlOption = DEFAULT_URL,
     admin_token: AdminTokenOption = None,
 ) -> None:
     """Register an app; prints {"client_id", "client_secret", "verifier_token", ...} as JSON."""
@@ -60,7 +60,7 @@ def create(
 
 
 @app.command("list")
-def list_apps(url: UrlOption, admin_token: AdminTokenOption = None) -> None:
+def list_apps(url: UrlOption = DEFAULT_URL, admin_token: AdminTokenOption = None) -> None:
     """List the registered apps as JSON (without secrets)."""
     apps = call("GET", url.rstrip("/") + "/_emulator/apps", admin_token)
     sys.stdout.write(json.dumps(apps, indent=2) + "\n")

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
-from qbo.cli.control_plane import AdminTokenOption, UrlOption, call
+from qbo.cli.control_plane import DEFAULT_URL, AdminTokenOption, UrlOption, call
 
 app = typer.Typer(
     help="Inject failures (error statuses, connection resets, latency) into a running emulator.",
@@ -26,7 +26,6 @@ def _faults_url(url: str) -> str:
 
 @app.command("add")
 def add(
-    url: UrlOption,
     kind: Annotated[str, typer.Option("--kind", help="status, reset or latency.")],
     status: Annotated[
         int | None, typer.Option("--status", help="For kind=status: 429, 500, 502, 503 or 504.")
@@ -60,6 +59,7 @@ def add(
     seed: Annotated[
         int | None, typer.Option("--seed", help="Seed of the rule's random source.")
     ] = None,
+    url: UrlOption = DEFAULT_URL,
     admin_token: AdminTokenOption = None,
 ) -> None:
     """Add a fault rule; prints it (with its id) as JSON."""
@@ -83,8 +83,8 @@ def add(
 
 @app.command("list")
 def list_faults(
-    url: UrlOption,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    url: UrlOption = DEFAULT_URL,
     admin_token: AdminTokenOption = None,
 ) -> None:
     """List the fault rules and how often each fired."""
@@ -119,10 +119,10 @@ def list_faults(
 
 @app.command("clear")
 def clear(
-    url: UrlOption,
     fault_id: Annotated[
         str | None, typer.Argument(help="The rule to remove (default: every rule).")
     ] = None,
+    url: UrlOption = DEFAULT_URL,
     admin_token: AdminTokenOption = None,
 ) -> None:
     """Remove one fault rule, or all of them."""

@@ -1,4 +1,8 @@
-"""``qbo``: run the emulator (and, in later versions, connect, query, report and sync)."""
+"""``qbo``: connect a company, query, write and report on it, and run the emulator.
+
+Global options (``--profile``, ``--env``, ``--base-url``, ``--realm``) choose the company
+for every command; ``--debug`` shows tracebacks instead of one-line errors.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +10,79 @@ from typing import Annotated, Any
 
 import typer
 
-from qbo.cli import emulator_apps, emulator_faults
+from qbo.cli import (
+    auth_commands,
+    data_commands,
+    emulator_apps,
+    emulator_faults,
+    sync_commands,
+    webhooks_commands,
+)
+from qbo.cli.connection import OPTIONS
+from qbo.cli.errors import DEBUG, ReportingGroup
 
 app = typer.Typer(
-    help="QuickBooks Online toolkit: client, emulator, sync.",
+    cls=ReportingGroup,
+    help="QuickBooks Online toolkit: connect, query, create, report, sync; run the emulator.",
     no_args_is_help=True,
-    add_completion=False,
+    context_settings={"max_content_width": 80, "help_option_names": ["-h", "--help"]},
+    pretty_exceptions_enable=False,
 )
 emulator_app = typer.Typer(
     help="Run and control the local QuickBooks Online emulator.", no_args_is_help=True
 )
+app.add_typer(auth_commands.app, name="auth")
+data_commands.register(app)
+app.add_typer(webhooks_commands.app, name="webhooks")
+app.add_typer(sync_commands.app, name="sync")
 app.add_typer(emulator_app, name="emulator")
 emulator_app.add_typer(emulator_apps.app, name="apps")
 emulator_app.add_typer(emulator_faults.app, name="faults")
+
+
+def _version(value: bool) -> None:
+    if value:
+        from qbo import __version__
+
+        typer.echo(f"qbo {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    profile: Annotated[
+        str | None,
+        typer.Option(envvar="QBO_PROFILE", help="Saved login to use (default: default)."),
+    ] = None,
+    env: Annotated[
+        str | None,
+        typer.Option("--env", envvar="QBO_ENV", help="production or sandbox."),
+    ] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option(envvar="QBO_BASE_URL", help="API root of an emulator (instead of --env)."),
+    ] = None,
+    realm: Annotated[
+        str | None, typer.Option(envvar="QBO_REALM", help="Company id (default: the login's).")
+    ] = None,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show tracebacks instead of one-line errors.")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """QuickBooks Online from the shell: log in once, then query, write and report."""
+    if env is not None and env not in ("production", "sandbox"):
+        raise typer.BadParameter("use production or sandbox (or --base-url)", param_hint="--env")
+    OPTIONS.profile, OPTIONS.environment, OPTIONS.base_url, OPTIONS.realm = (
+        profile,
+        env,
+        base_url,
+        realm,
+    )
+    DEBUG["on"] = debug
 
 
 @emulator_app.command("serve")
@@ -87,6 +151,13 @@ def serve(
     max_upload_mb: Annotated[
         float, typer.Option(help="Largest file /upload accepts, in MB (QBO: 100).")
     ] = 100.0,
+    tls: Annotated[
+        bool, typer.Option("--tls", help="Serve HTTPS with a local CA made on first use.")
+    ] = False,
+    tls_dir: Annotated[
+        str,
+        typer.Option(envvar="QBO_TLS_DIR", help="Where the local CA and certificate are kept."),
+    ] = ".qbo/tls",
 ) -> None:
     """Serve the emulator. Prints {"base_url", "realms"} as one JSON line on stdout, logs on stderr."""
     from qbo.emulator.config import AuthMode, EmulatorConfig
@@ -103,6 +174,11 @@ def serve(
     mode = AuthMode(auth)
     if not 0 <= port <= 65535:
         raise typer.BadParameter("must be between 0 and 65535", param_hint="--port")
+    files = None
+    if tls:
+        from qbo.emulator.tls import ensure_tls
+
+        files = ensure_tls(tls_dir, host)
     run(
         EmulatorConfig(
             db=db,
@@ -123,6 +199,7 @@ def serve(
         host=host,
         port=port,
         access_log=access_log,
+        tls=files,
     )
 
 

@@ -20,6 +20,7 @@ from qbo.emulator.config import AuthMode, EmulatorConfig
 from qbo.emulator.core import Emulator
 from qbo.emulator.http.app import create_app
 from qbo.emulator.oauth.server import startup_message
+from qbo.emulator.tls import TlsFiles
 from qbo.emulator.webhooks import webhooks_for
 
 LOG_CONFIG: dict[str, Any] = {
@@ -55,13 +56,17 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def base_url(host: str, port: int) -> str:
+def base_url(host: str, port: int, *, tls: bool = False) -> str:
     shown = f"[{host}]" if ":" in host else host
-    return f"http://{shown}:{port}"
+    return f"{'https' if tls else 'http'}://{shown}:{port}"
 
 
 def serve(
-    config: EmulatorConfig, host: str = "127.0.0.1", port: int = 8555, access_log: bool = False
+    config: EmulatorConfig,
+    host: str = "127.0.0.1",
+    port: int = 8555,
+    access_log: bool = False,
+    tls: TlsFiles | None = None,
 ) -> None:
     logging.config.dictConfig(LOG_CONFIG)
     log = logging.getLogger("qbo.emulator")
@@ -69,16 +74,22 @@ def serve(
     sock = bind(host, port)
     actual_port = sock.getsockname()[1]
     realms = [r.realm_id for r in emulator.realms.list()]
-    sys.stdout.write(json.dumps({"base_url": base_url(host, actual_port), "realms": realms}) + "\n")
+    url = base_url(host, actual_port, tls=tls is not None)
+    announced: dict[str, Any] = {"base_url": url, "realms": realms}
+    if tls is not None:
+        announced["ca_file"] = str(tls.ca_cert)
+    sys.stdout.write(json.dumps(announced) + "\n")
     sys.stdout.flush()
     log.info(
         "emulator listening on %s (auth=%s, realms=%s)",
-        base_url(host, actual_port),
+        url,
         config.auth.value,
         ", ".join(realms),
     )
     if config.auth is AuthMode.OAUTH:
         log.info("%s", startup_message(emulator))
+    if tls is not None:
+        log.info("%s", tls.trust_hint())
     server = uvicorn.Server(
         uvicorn.Config(
             create_app(emulator),
@@ -86,6 +97,8 @@ def serve(
             access_log=access_log,
             lifespan="off",
             timeout_graceful_shutdown=5,
+            ssl_certfile=str(tls.server_cert) if tls else None,
+            ssl_keyfile=str(tls.server_key) if tls else None,
         )
     )
     dispatcher = webhooks_for(emulator)

@@ -93,6 +93,7 @@ class Syncer:
         entities: Iterable[str] | None = None,
         on_progress: OnProgress | None = None,
         overlap: timedelta = DEFAULT_OVERLAP,
+        page_size: int = 1000,
     ) -> None:
         self.mirror = mirror
         self.client = client
@@ -100,6 +101,7 @@ class Syncer:
         self.entities = list(entities) if entities is not None else mirrored_entities()
         self.on_progress = on_progress
         self.overlap = overlap
+        self.page_size = page_size
 
     def now(self) -> datetime:
         """The client's clock (QBO's time as far as this process can tell)."""
@@ -178,10 +180,10 @@ class Syncer:
             report.requests += 1
 
         objects: Counter[str] = Counter()
-        finished: list[state.Cursor] = []
         pages = self.client.extract(
             [c.entity for c in loading],
             start={c.entity: c.load_position for c in loading},
+            page_size=self.page_size,
             on_request=count,
         )
         async for page in pages:
@@ -209,31 +211,34 @@ class Syncer:
                 done=page.done,
             )
             if page.done:
-                finished.append(cursor)
-        for cursor in finished:
-            await self._sweep_unseen(cursor, numbers[cursor.entity], report)
-            entity = catalogue().entities[cursor.entity]
-            assert cursor.load_started is not None
-            with self.mirror.transaction() as conn:
-                if entity.cdc:
-                    state.save(
-                        conn,
-                        self.realm_id,
-                        cursor.entity,
-                        phase=state.INCREMENTAL,
-                        cdc_since=cursor.load_started - self.overlap,
-                        load_started=None,
-                        last_pass=self.now().isoformat(),
-                    )
-                    report.loaded.append(cursor.entity)
-                else:  # read in full again next pass
-                    state.save(
-                        conn,
-                        self.realm_id,
-                        cursor.entity,
-                        load_started=None,
-                        last_pass=self.now().isoformat(),
-                    )
+                await self._finish_load(cursor, numbers[cursor.entity], report)
+
+    async def _finish_load(self, cursor: state.Cursor, number: int, report: PassReport) -> None:
+        """After an entity's last page: tombstone what the load did not find, then hand
+        the entity to CDC from the load's start (or, outside CDC, to the next pass)."""
+        await self._sweep_unseen(cursor, number, report)
+        entity = catalogue().entities[cursor.entity]
+        assert cursor.load_started is not None
+        with self.mirror.transaction() as conn:
+            if entity.cdc:
+                state.save(
+                    conn,
+                    self.realm_id,
+                    cursor.entity,
+                    phase=state.INCREMENTAL,
+                    cdc_since=cursor.load_started - self.overlap,
+                    load_started=None,
+                    last_pass=self.now().isoformat(),
+                )
+                report.loaded.append(cursor.entity)
+            else:  # read in full again next pass
+                state.save(
+                    conn,
+                    self.realm_id,
+                    cursor.entity,
+                    load_started=None,
+                    last_pass=self.now().isoformat(),
+                )
 
     async def _sweep_unseen(self, cursor: state.Cursor, number: int, report: PassReport) -> None:
         """Live objects this load did not see: read them by Id; those gone become
@@ -301,9 +306,12 @@ class Syncer:
             return
         try:
             result = await self.client.cdc(entities, since)
-        except CDCWindowError:
-            self._reload(entities, since, report)
-            await self._load(report)
+        except CDCWindowError:  # over 1000 changes at one instant (a bulk import)
+            if len(entities) > 1:
+                for entity in entities:
+                    await self._cdc(since, [entity], report)
+            else:
+                await self._catch_up_by_query(entities[0], since, started, report)
             return
         except ValidationError as exc:
             if "changedSince" not in str(exc.detail or ""):
@@ -340,6 +348,54 @@ class Syncer:
         for entity in entities:
             count = sum(1 for c in changes if c.entity == entity)
             self._progress(entity, "cdc", count, result.requests, done=True)
+        await self._refresh(touched, report)
+
+    async def _catch_up_by_query(
+        self, entity: str, since: datetime, started: datetime, report: PassReport
+    ) -> None:
+        """Changes CDC cannot page past, read by query: objects changed since ``since``,
+        and deletions found by comparing the full list of Ids with the mirror's."""
+        definition = catalogue().entities[entity]
+        active = " AND Active IN (true, false)" if "Active" in definition.fields else ""
+        stamp = since.replace(microsecond=0).isoformat()
+        changed = await self.client.query(
+            f"SELECT * FROM {entity} WHERE MetaData.LastUpdatedTime >= '{stamp}'{active}"
+        )
+        ids = await self.client.query(
+            f"SELECT Id FROM {entity}" + (" WHERE Active IN (true, false)" if active else "")
+        )
+        report.requests += 2 + (len(changed) // 1000) + (len(ids) // 1000)
+        present = {str(row.to_qbo().get("Id")) for row in ids}
+        documents: list[Change] = [Document(entity, row.to_qbo()) for row in changed]
+        o = t.objects
+        with self.mirror.transaction() as conn:
+            live = set(
+                conn.execute(
+                    select(o.c.id).where(
+                        o.c.realm_id == self.realm_id, o.c.entity == entity, o.c.deleted.is_(False)
+                    )
+                ).scalars()
+            )
+        missing = sorted(live - present - {d.id for d in documents})
+        if missing:  # confirm by Id: one created after the list was read is not gone
+            fetched = await fetch(self.client, {entity: missing})
+            report.requests += fetched.requests
+            documents += fetched.documents
+            when = self.now()
+            documents += [Gone(entity, i, when) for i in fetched.missing.get(entity, [])]
+        touched = References()
+        with self.mirror.transaction() as conn:
+            report.changes += self.mirror.apply(conn, self.realm_id, documents, touched=touched)
+            state.save(
+                conn,
+                self.realm_id,
+                entity,
+                cdc_since=started - self.overlap,
+                last_pass=started.isoformat(),
+                last_error=None,
+                note="more changes at one instant than CDC can return; read by query",
+            )
+        self._progress(entity, "cdc", len(documents), 2, done=True)
         await self._refresh(touched, report)
 
     async def _refresh(self, touched: References, report: PassReport) -> None:

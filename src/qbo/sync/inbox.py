@@ -63,7 +63,7 @@ class WebhookInbox:
         *,
         path: str = "/",
         max_body_bytes: int = MAX_BODY_BYTES,
-        on_stored: Callable[[], None] | None = None,
+        on_stored: Callable[[], object] | None = None,
     ) -> None:
         tokens = [verifier_token] if isinstance(verifier_token, str) else list(verifier_token)
         if not tokens or not all(tokens):

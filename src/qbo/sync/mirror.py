@@ -98,8 +98,9 @@ def _engine(url: str, schema: str | None) -> Engine:
 class Mirror:
     """One mirror database (any number of realms)."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, schema: str | None = None) -> None:
         self.engine = engine
+        self.schema = schema
 
     @classmethod
     def open(cls, url: str | None = None, *, schema: str | None = None) -> Mirror:
@@ -118,7 +119,7 @@ class Mirror:
         except BaseException:
             engine.dispose()
             raise
-        return cls(engine)
+        return cls(engine, schema)
 
     def close(self) -> None:
         self.engine.dispose()

@@ -15,6 +15,7 @@ from typing import Any
 import uvicorn
 
 from qbo.emulator.server import bind
+from qbo.emulator.tls import TlsFiles
 
 
 def loopback_socket(port: int = 0) -> socket.socket:
@@ -25,10 +26,19 @@ def loopback_socket(port: int = 0) -> socket.socket:
 class ServerThread:
     """uvicorn serving ``app`` on a loopback port until the ``with`` block ends."""
 
-    def __init__(self, app: Any, port: int = 0) -> None:
+    def __init__(self, app: Any, port: int = 0, *, tls: TlsFiles | None = None) -> None:
         self.sock = loopback_socket(port)
         self.port: int = self.sock.getsockname()[1]
-        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+        self.scheme = "https" if tls else "http"
+        self.server = uvicorn.Server(
+            uvicorn.Config(
+                app,
+                log_level="warning",
+                lifespan="off",
+                ssl_certfile=str(tls.server_cert) if tls else None,
+                ssl_keyfile=str(tls.server_key) if tls else None,
+            )
+        )
         self.thread = threading.Thread(
             target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True
         )
@@ -40,7 +50,7 @@ class ServerThread:
             if time.monotonic() > deadline or not self.thread.is_alive():
                 raise RuntimeError("the server did not start")
             time.sleep(0.01)
-        return f"http://127.0.0.1:{self.port}"
+        return f"{self.scheme}://127.0.0.1:{self.port}"
 
     def __exit__(self, *exc: object) -> None:
         self.server.should_exit = True
