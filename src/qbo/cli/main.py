@@ -15,6 +15,7 @@ from qbo.cli import (
     data_commands,
     emulator_apps,
     emulator_faults,
+    fleet_commands,
     sync_commands,
     webhooks_commands,
 )
@@ -35,6 +36,7 @@ app.add_typer(auth_commands.app, name="auth")
 data_commands.register(app)
 app.add_typer(webhooks_commands.app, name="webhooks")
 app.add_typer(sync_commands.app, name="sync")
+fleet_commands.register(sync_commands.app)
 app.add_typer(emulator_app, name="emulator")
 emulator_app.add_typer(emulator_apps.app, name="apps")
 emulator_app.add_typer(emulator_faults.app, name="faults")

@@ -59,9 +59,7 @@ class FleetWorld:
         return str(made.json()["realmId"])
 
     def token(self, realm_id: str) -> Token:
-        credentials = ClientCredentials(
-            self.app["client_id"], self.app["client_secret"], REDIRECT
-        )
+        credentials = ClientCredentials(self.app["client_id"], self.app["client_secret"], REDIRECT)
         oauth = OAuthClient(emulator_environment(self.url), credentials)
         request = oauth.authorization_url(extra={"realm_id": realm_id})
         answer = httpx.get(request.url, follow_redirects=False, timeout=30)
@@ -73,7 +71,10 @@ class FleetWorld:
 def fleet_world() -> Iterator[FleetWorld]:
     emulator = Emulator.open(
         EmulatorConfig(
-            db=":memory:", seed="empty", auth=AuthMode.OAUTH, throttle=ThrottleSettings(enabled=True)
+            db=":memory:",
+            seed="empty",
+            auth=AuthMode.OAUTH,
+            throttle=ThrottleSettings(enabled=True),
         )
     )
     counter = Count429(create_app(emulator))

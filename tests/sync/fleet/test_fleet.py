@@ -7,8 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from qbo.sync import tables as t
-from qbo.sync.fleet import Fleet, FleetSettings
-from qbo.sync.fleet import registry
+from qbo.sync.fleet import Fleet, FleetSettings, registry
 from qbo.sync.fleet.fleet import LOAD, SYNC
 from tests.sync.fleet.conftest import FleetWorld
 
@@ -54,9 +53,12 @@ async def test_connected_realms_are_loaded_by_a_worker(
         mirrored = _mirrored(fleet, realm_id)
         assert mirrored["Account"] > 10
     with fleet.mirror.transaction() as conn:
-        runs = conn.execute(select(t.fleet_runs.c.realm_id, t.fleet_runs.c.outcome)).all()
+        runs = conn.execute(
+            select(t.fleet_runs.c.task, t.fleet_runs.c.realm_id, t.fleet_runs.c.outcome)
+        ).all()
         states = {r.realm_id: r.state for r in registry.all_realms(conn)}
-    assert sorted(r.realm_id for r in runs) == sorted(realms)
+    loads = sorted(r.realm_id for r in runs if r.task == LOAD)
+    assert loads == sorted(realms)  # one load each (sweeps may add CDC passes)
     assert {r.outcome for r in runs} == {"ok"}
     assert states == dict.fromkeys(realms, "active")
     fleet.close()
@@ -80,7 +82,7 @@ async def test_a_revoked_realm_is_parked_with_its_reason(
     with fleet.mirror.transaction() as conn:
         realm = registry.get(conn, realm_id)
     assert realm is not None and realm.state == registry.PARKED
-    assert realm.reason and "refused" in realm.reason.lower() or "401" in str(realm.reason)
+    assert realm.reason is not None and "ReauthorizationRequired" in realm.reason
     assert await fleet.sweep() == 0  # a parked realm is not swept
     fleet.connect(fleet_world.token(realm_id))  # connecting again un-parks it
     with fleet.mirror.transaction() as conn:

@@ -20,6 +20,7 @@ def main() -> None:
     configure_json_logs()
     settings = FleetSettings.from_env(
         sweep_cron=os.environ.get("QBO_FLEET_SWEEP_CRON"),
+        recover_cron=os.environ.get("QBO_FLEET_RECOVER_CRON"),
         stalled_after=float(os.environ["QBO_FLEET_STALLED_AFTER"])
         if os.environ.get("QBO_FLEET_STALLED_AFTER")
         else None,

@@ -203,7 +203,7 @@ class Fleet:
         async def sweep(timestamp: int) -> None:
             await self.sweep()
 
-        @app.periodic(cron="* * * * * */10", periodic_id="recover")
+        @app.periodic(cron=self.settings.recover_cron, periodic_id="recover")
         @app.task(name=RECOVER, queue=QUEUE, queueing_lock="recover")
         async def recover(timestamp: int) -> None:
             await self.recover_stalled()
@@ -223,9 +223,13 @@ class Fleet:
     async def recover_stalled(self) -> int:
         """Put back in the queue the jobs of workers that stopped sending heartbeats."""
         manager = self.app.job_manager
-        stalled = await manager.get_stalled_jobs(seconds_since_heartbeat=self.settings.stalled_after)
+        stalled = await manager.get_stalled_jobs(
+            seconds_since_heartbeat=self.settings.stalled_after
+        )
         for job in stalled:
-            log.warning("job %s (%s) of a dead worker goes back in the queue", job.id, job.task_name)
+            log.warning(
+                "job %s (%s) of a dead worker goes back in the queue", job.id, job.task_name
+            )
             await manager.retry_job(job)
         return len(list(stalled))
 
@@ -317,5 +321,3 @@ def _count_response(event: ResponseEvent) -> None:
     metrics.REQUESTS.labels(realm=event.realm_id).inc()
     if event.status == 429 or isinstance(event.error, RateLimitError):
         metrics.THROTTLED.labels(realm=event.realm_id).inc()
-
-

@@ -13,6 +13,7 @@ import socket
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
@@ -64,23 +65,23 @@ def add(conn: Connection, realm_id: str, environment: str) -> None:
         )
 
 
-def _row(row: object) -> FleetRealm:
-    realm_id, environment, state, failures, next_attempt, reason = row  # type: ignore[misc]
+def _row(row: Any) -> FleetRealm:
     return FleetRealm(
-        realm_id,
-        environment,
-        state,
-        int(failures),
-        datetime.fromisoformat(next_attempt) if next_attempt else None,
-        reason,
+        str(row.realm_id),
+        str(row.environment),
+        str(row.state),
+        int(row.failures),
+        datetime.fromisoformat(row.next_attempt) if row.next_attempt else None,
+        row.reason,
     )
 
 
 def all_realms(conn: Connection) -> list[FleetRealm]:
     r = t.fleet_realms
     rows = conn.execute(
-        select(r.c.realm_id, r.c.environment, r.c.state, r.c.failures, r.c.next_attempt, r.c.reason)
-        .order_by(r.c.realm_id)
+        select(
+            r.c.realm_id, r.c.environment, r.c.state, r.c.failures, r.c.next_attempt, r.c.reason
+        ).order_by(r.c.realm_id)
     ).all()
     return [_row(row) for row in rows]
 
@@ -103,7 +104,7 @@ def failed(conn: Connection, realm_id: str, reason: str, base: float, cap: float
     r = t.fleet_realms
     current = get(conn, realm_id)
     failures = (current.failures if current else 0) + 1
-    delay = min(cap, base * 2 ** (failures - 1))
+    delay = float(min(cap, base * 2 ** (failures - 1)))
     conn.execute(
         update(r)
         .where(r.c.realm_id == realm_id)

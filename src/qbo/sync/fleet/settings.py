@@ -30,6 +30,7 @@ class FleetSettings:
     redis_url: str | None = None
     limits: PacingLimits = field(default_factory=PacingLimits)
     sweep_cron: str = "*/5 * * * *"  # every five minutes; a 6th field counts seconds
+    recover_cron: str = "* * * * * */10"  # how often jobs of dead workers are looked for
     stalled_after: float = 30.0  # seconds without a worker heartbeat before its jobs move
     backoff_base: float = 30.0  # seconds after the first failure, doubling
     backoff_max: float = 3600.0
