@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.installed-bench
 
-.PHONY: demo test lint docs catalogue bench bench-query bench-reports bench-client bench-sync clean unasync
+.PHONY: demo test lint docs catalogue bench bench-query bench-reports bench-client bench-fleet bench-sync clean unasync
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
@@ -54,6 +54,10 @@ bench-query: $(STAMP)
 
 bench-reports: $(STAMP)
 	$(BIN)/python benchmarks/reports.py
+
+# The sync fleet: 20 realms converging with 1, 2 and 4 worker processes (PostgreSQL).
+bench-fleet: $(STAMP)
+	$(BIN)/python benchmarks/fleet.py
 
 bench-client: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/client.py
