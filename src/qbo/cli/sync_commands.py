@@ -79,7 +79,7 @@ def init(mirror: MirrorOption = None, mirror_schema: SchemaOption = None) -> Non
         typer.echo(f"mirror ready at schema revision {current(m.engine)}")
 
 
-class _Bars:
+class ProgressBars:
     """Rich progress bars (on stderr), one per entity: objects, requests, ETA."""
 
     def __init__(self) -> None:
@@ -143,7 +143,7 @@ def run(
 
     names = [e.strip() for e in entities.split(",") if e.strip()] if entities else None
     with opened(mirror, mirror_schema) as m:
-        bars = _Bars() if progress else None
+        bars = ProgressBars() if progress else None
 
         async def go() -> PassReport:
             async with _client() as client:
