@@ -333,18 +333,7 @@ class Syncer:
                     changes.append(Gone(entity, change.id, change.last_updated or started))
                 else:
                     changes.append(Document(entity, change.to_qbo()))
-        touched = References()
-        with self.mirror.transaction() as conn:
-            report.changes += self.mirror.apply(conn, self.realm_id, changes, touched=touched)
-            for entity in entities:
-                state.save(
-                    conn,
-                    self.realm_id,
-                    entity,
-                    cdc_since=started - self.overlap,
-                    last_pass=started.isoformat(),
-                    last_error=None,
-                )
+        touched = self._commit(changes, entities, started, report)
         for entity in entities:
             count = sum(1 for c in changes if c.entity == entity)
             self._progress(entity, "cdc", count, result.requests, done=True)
@@ -383,20 +372,35 @@ class Syncer:
             documents += fetched.documents
             when = self.now()
             documents += [Gone(entity, i, when) for i in fetched.missing.get(entity, [])]
-        touched = References()
-        with self.mirror.transaction() as conn:
-            report.changes += self.mirror.apply(conn, self.realm_id, documents, touched=touched)
-            state.save(
-                conn,
-                self.realm_id,
-                entity,
-                cdc_since=started - self.overlap,
-                last_pass=started.isoformat(),
-                last_error=None,
-                note="more changes at one instant than CDC can return; read by query",
-            )
+        note = "more changes at one instant than CDC can return; read by query"
+        touched = self._commit(documents, [entity], started, report, note=note)
         self._progress(entity, "cdc", len(documents), 2, done=True)
         await self._refresh(touched, report)
+
+    def _commit(
+        self,
+        changes: list[Change],
+        entities: list[str],
+        started: datetime,
+        report: PassReport,
+        note: str | None = None,
+    ) -> References:
+        """The changes and the entities' new cursors, in one transaction."""
+        touched = References()
+        extra = {"note": note} if note is not None else {}
+        with self.mirror.transaction() as conn:
+            report.changes += self.mirror.apply(conn, self.realm_id, changes, touched=touched)
+            for entity in entities:
+                state.save(
+                    conn,
+                    self.realm_id,
+                    entity,
+                    cdc_since=started - self.overlap,
+                    last_pass=started.isoformat(),
+                    last_error=None,
+                    **extra,
+                )
+        return touched
 
     async def _refresh(self, touched: References, report: PassReport) -> None:
         refreshed = await refresh_derived(self.mirror, self.client, touched)

@@ -35,6 +35,7 @@ from qbo.client.webhooks import (
     WebhookEvent,
     WebhookPayloadError,
     parse_events,
+    read_body,
     verify_signature,
 )
 from qbo.sync import state
@@ -94,15 +95,9 @@ class WebhookInbox:
             )
 
     async def _endpoint(self, request: Request) -> Response:
-        declared = request.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > self.max_body_bytes:
+        body = await read_body(request, self.max_body_bytes)
+        if body is None:
             return Response(status_code=413)
-        buffer = bytearray()
-        async for chunk in request.stream():
-            buffer += chunk
-            if len(buffer) > self.max_body_bytes:
-                return Response(status_code=413)
-        body = bytes(buffer)
         if not self._verify(body, request.headers.get(SIGNATURE_HEADER)):
             log.warning("webhook delivery refused: the signature does not match")
             return Response(status_code=401)
