@@ -139,6 +139,31 @@ def fleet_status(
     )
 
 
+def serve_fleet_webhooks(
+    mirror: str | None, schema: str | None, verifier_token: str, host: str, port: int, path: str
+) -> None:
+    """``qbo sync serve --fleet``: store each delivery per company and queue its job."""
+    import socket
+
+    import uvicorn
+
+    fleet = _fleet(mirror, schema, webhook_verifier_token=verifier_token)
+    try:
+        fleet.install()
+        sock = socket.create_server((host, port))
+        typer.echo(
+            f"receiving webhooks on http://{host}:{sock.getsockname()[1]}{path} "
+            "(each company's events are queued for the fleet's workers)",
+            err=True,
+        )
+        server = uvicorn.Server(
+            uvicorn.Config(fleet.webhook_app(path), log_level="warning", lifespan="on")
+        )
+        server.run(sockets=[sock])
+    finally:
+        fleet.close()
+
+
 def register(sync_app: typer.Typer) -> None:
     """Add the fleet's commands to ``qbo sync``."""
     sync_app.command("connect")(connect)

@@ -293,10 +293,21 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port; 0 picks a free one.")] = 8771,
     path: Annotated[str, typer.Option(help="Path deliveries are posted to.")] = "/webhooks",
+    fleet: Annotated[
+        bool,
+        typer.Option(
+            "--fleet", help="Only store and queue each company's job (fleet workers apply them)."
+        ),
+    ] = False,
 ) -> None:
     """Receive webhooks into the mirror (verified, stored, then applied)."""
     if not verifier_token:
         raise CommandError("serve needs --verifier-token (QBO_WEBHOOK_VERIFIER_TOKEN)", EXIT_CONFIG)
+    if fleet:
+        from qbo.cli.fleet_commands import serve_fleet_webhooks
+
+        serve_fleet_webhooks(mirror, mirror_schema, verifier_token, host, port, path)
+        return
     with opened(mirror, mirror_schema) as m:
         asyncio.run(_serve(m, verifier_token, host, port, path, None, None))
 

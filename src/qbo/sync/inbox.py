@@ -17,6 +17,7 @@ whose fetches fail is retried on later calls up to ``max_attempts`` times, then 
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -55,7 +56,13 @@ REFRESH = {Operation.CREATE, Operation.UPDATE, Operation.VOID, Operation.EMAILED
 
 
 class WebhookInbox:
-    """The webhook endpoint: verify, store, answer 200; ``on_stored`` wakes a worker."""
+    """The webhook endpoint: verify, store, answer 200; ``on_stored`` wakes a worker.
+
+    With ``by_realm`` (the fleet's endpoint) a delivery is stored once per company it
+    names, each row tagged with its realm, so each company's events are applied by that
+    company's own job; ``on_realms`` is then told which companies got events (it may be a
+    coroutine function, awaited before the answer, e.g. to queue their jobs).
+    """
 
     def __init__(
         self,
@@ -65,6 +72,8 @@ class WebhookInbox:
         path: str = "/",
         max_body_bytes: int = MAX_BODY_BYTES,
         on_stored: Callable[[], object] | None = None,
+        by_realm: bool = False,
+        on_realms: Callable[[list[str]], object] | None = None,
     ) -> None:
         tokens = [verifier_token] if isinstance(verifier_token, str) else list(verifier_token)
         if not tokens or not all(tokens):
@@ -73,6 +82,8 @@ class WebhookInbox:
         self._tokens = tokens
         self.max_body_bytes = max_body_bytes
         self.on_stored = on_stored
+        self.by_realm = by_realm
+        self.on_realms = on_realms
         self.app = Starlette(routes=[Route(path, self._endpoint, methods=["POST"])])
 
     async def __call__(self, scope: object, receive: object, send: object) -> None:
@@ -82,17 +93,29 @@ class WebhookInbox:
         results = [verify_signature(body, header, token) for token in self._tokens]
         return any(results)
 
-    def _store(self, body: bytes, content_type: str | None) -> None:
+    def _store(self, body: bytes, content_type: str | None) -> list[str]:
+        """Store the delivery (one row per realm with ``by_realm``); the realms it names."""
+        text = body.decode("utf-8", "replace")
+        realms: list[str | None] = [None]
+        if self.by_realm:
+            try:
+                named = sorted({event.realm_id for event in parse_events(body)})
+            except WebhookPayloadError:
+                named = []  # kept once, untagged, and marked bad when processed
+            realms = list(named) or [None]
         with self.mirror.transaction() as conn:
-            conn.execute(
-                insert(t.inbox).values(
-                    received_at=now_text(),
-                    content_type=(content_type or "")[:100],
-                    body=body.decode("utf-8", "replace"),
-                    state="pending",
-                    attempts=0,
+            for realm_id in realms:
+                conn.execute(
+                    insert(t.inbox).values(
+                        received_at=now_text(),
+                        content_type=(content_type or "")[:100],
+                        body=text,
+                        state="pending",
+                        attempts=0,
+                        realm_id=realm_id,
+                    )
                 )
-            )
+        return [r for r in realms if r is not None]
 
     async def _endpoint(self, request: Request) -> Response:
         body = await read_body(request, self.max_body_bytes)
@@ -101,9 +124,13 @@ class WebhookInbox:
         if not self._verify(body, request.headers.get(SIGNATURE_HEADER)):
             log.warning("webhook delivery refused: the signature does not match")
             return Response(status_code=401)
-        await run_in_threadpool(self._store, body, request.headers.get("content-type"))
+        realms = await run_in_threadpool(self._store, body, request.headers.get("content-type"))
         if self.on_stored is not None:
             self.on_stored()
+        if self.on_realms is not None and realms:
+            answer = self.on_realms(realms)
+            if inspect.isawaitable(answer):
+                await answer
         return Response(status_code=200)
 
 
@@ -166,21 +193,23 @@ async def process_inbox(
     *,
     limit: int = 100,
     max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+    realm_id: str | None = None,
 ) -> InboxReport:
     """Apply up to ``limit`` pending deliveries, oldest first (see the module docstring).
 
     ``clients`` maps realm ids to clients (one client serves its own realm); events of
-    other companies are skipped.
+    other companies are skipped. ``realm_id`` takes only the rows stored for that company
+    (an inbox with ``by_realm``), so each company's job applies its own events.
     """
     realms = {clients.realm_id: clients} if isinstance(clients, AsyncClient) else dict(clients)
     report = InboxReport()
     with mirror.transaction() as conn:
-        pending = conn.execute(
-            select(t.inbox.c.seq, t.inbox.c.body, t.inbox.c.attempts)
-            .where(t.inbox.c.state == "pending")
-            .order_by(t.inbox.c.seq)
-            .limit(limit)
-        ).all()
+        query = select(t.inbox.c.seq, t.inbox.c.body, t.inbox.c.attempts).where(
+            t.inbox.c.state == "pending"
+        )
+        if realm_id is not None:
+            query = query.where(t.inbox.c.realm_id == realm_id)
+        pending = conn.execute(query.order_by(t.inbox.c.seq).limit(limit)).all()
         stopped = {r for r in realms if state.realm_state(conn, r)[0] == "stopped"}
     active = {r: c for r, c in realms.items() if r not in stopped}
     for seq, body, attempts in pending:

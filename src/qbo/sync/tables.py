@@ -114,6 +114,8 @@ inbox = Table(
     Column("state", String(16), nullable=False),  # pending | done | bad | failed
     Column("attempts", Integer, nullable=False, default=0),
     Column("error", Text),
+    Column("realm_id", String(32)),  # the company, when stored per company (the fleet)
+    Index("ix_inbox_realm", "realm_id", "state", "seq"),
 )
 Index("ix_qbo_webhook_inbox_state", inbox.c.state, inbox.c.seq)
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 import pytest
 from sqlalchemy import func, select
 
 from qbo.sync import tables as t
 from qbo.sync.fleet import Fleet, FleetSettings, registry
-from qbo.sync.fleet.fleet import LOAD, SYNC
-from tests.sync.fleet.conftest import FleetWorld
+from qbo.sync.fleet.fleet import LOAD, SYNC, WEBHOOKS
+from qbo.testing import ServerThread
+from tests.conftest import PG_URL
+from tests.sync.fleet.conftest import REDIRECT, FleetWorld
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.anyio]
 
@@ -104,3 +108,64 @@ async def test_the_sweep_queues_each_due_realm_once(
         jobs = await fleet.app.job_manager.list_jobs_async(task=SYNC)
     assert [j.status for j in jobs].count("todo") == 1
     fleet.close()
+
+
+class _Late:
+    """An ASGI app set after its server (and so its URL) exists."""
+
+    app: Any = None
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await self.app(scope, receive, send)
+
+
+async def test_webhooks_are_stored_per_company_and_applied_by_its_job(
+    fleet_world: FleetWorld, fleet_schema: str, token_key: str
+) -> None:
+    late = _Late()
+    with ServerThread(late) as hook_url:
+        app = httpx.post(
+            f"{fleet_world.url}/_emulator/apps",
+            json={
+                "name": "Fleet hooks",
+                "redirect_uris": [REDIRECT],
+                "auto_approve": True,
+                "webhook_url": f"{hook_url}/webhooks",
+            },
+        ).json()
+        hooked = FleetWorld(fleet_world.url, fleet_world.counter, fleet_world.emulator, app)
+        settings = FleetSettings(
+            database_url=PG_URL,
+            client_id=app["client_id"],
+            client_secret=app["client_secret"],
+            environment=fleet_world.url,
+            schema=fleet_schema,
+            webhook_verifier_token=app["verifier_token"],
+        )
+        fleet = Fleet(settings)
+        fleet.install()
+        late.app = fleet.webhook_app()
+        realms = [hooked.realm("empty"), hooked.realm("empty")]
+        for realm_id in realms:
+            fleet.connect(hooked.token(realm_id))
+        await fleet.run_worker(concurrency=2, wait=False)  # the initial loads
+        for realm_id in realms:
+            async with fleet.client(realm_id) as qb:
+                await qb.customers.create({"DisplayName": f"Hooked {realm_id}"})
+        flushed = httpx.post(f"{fleet_world.url}/_emulator/webhooks/flush", timeout=60)
+        assert flushed.status_code == 200, flushed.text
+        inbox = t.inbox
+        with fleet.mirror.transaction() as conn:
+            stored = conn.execute(select(inbox.c.realm_id, inbox.c.state)).all()
+        assert sorted(r.realm_id for r in stored) == sorted(realms)  # one row per company
+        async with fleet.app.open_async():
+            queued = await fleet.app.job_manager.list_jobs_async(task=WEBHOOKS, status="todo")
+        assert sorted(j.task_kwargs["realm_id"] for j in queued) == sorted(realms)
+        await fleet.run_worker(concurrency=2, wait=False)
+        o = t.objects
+        with fleet.mirror.transaction() as conn:
+            names = set(conn.execute(select(o.c.name).where(o.c.entity == "Customer")).scalars())
+            states = set(conn.execute(select(inbox.c.state)).scalars())
+        assert {f"Hooked {r}" for r in realms} <= names
+        assert states == {"done"}
+        fleet.close()

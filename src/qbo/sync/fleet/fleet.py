@@ -181,6 +181,53 @@ class Fleet:
             return False
         return True
 
+    # -- webhooks ------------------------------------------------------------------------------
+
+    def webhook_app(self, path: str = "/webhooks") -> Any:
+        """The fleet's webhook endpoint (ASGI): verify, store per company, queue its job.
+
+        Nothing is fetched or applied here: each company's ``process_webhooks`` job does
+        that on a worker, under the company's lock. Serve it with any ASGI server; its
+        lifespan opens the job queue.
+        """
+        from contextlib import asynccontextmanager
+
+        from starlette.applications import Starlette
+        from starlette.routing import Mount
+
+        from qbo.sync.inbox import WebhookInbox
+
+        token = self.settings.webhook_verifier_token
+        if not token:
+            raise ValueError("the fleet's webhook endpoint needs QBO_WEBHOOK_VERIFIER_TOKEN")
+
+        lifespan_opened = {"open": False}
+
+        async def enqueue(realms: list[str]) -> None:
+            with self.mirror.transaction() as conn:
+                known = {r.realm_id for r in registry.all_realms(conn)}
+            wanted = [r for r in realms if r in known]
+            if lifespan_opened["open"]:
+                for realm_id in wanted:
+                    await self.defer_async(WEBHOOKS, realm_id)
+                return
+            async with self.app.open_async():  # served without its lifespan
+                for realm_id in wanted:
+                    await self.defer_async(WEBHOOKS, realm_id)
+
+        inbox = WebhookInbox(self.mirror, token, path=path, by_realm=True, on_realms=enqueue)
+
+        @asynccontextmanager
+        async def lifespan(_: Any) -> Any:
+            async with self.app.open_async():
+                lifespan_opened["open"] = True
+                try:
+                    yield
+                finally:
+                    lifespan_opened["open"] = False
+
+        return Starlette(routes=[Mount("/", app=inbox)], lifespan=lifespan)
+
     # -- jobs ----------------------------------------------------------------------------------
 
     def _register(self) -> None:
@@ -239,7 +286,9 @@ class Fleet:
         return sum(report.changes.values()), report.requests, error, report.stopped is not None
 
     async def _webhooks_pass(self, client: AsyncClient) -> tuple[int, int, str | None, bool]:
-        report: InboxReport = await process_inbox(self.mirror, {client.realm_id: client})
+        report: InboxReport = await process_inbox(
+            self.mirror, {client.realm_id: client}, realm_id=client.realm_id
+        )
         error = "; ".join(report.errors) or None
         return report.applied, report.requests, error, False
 

@@ -1,4 +1,5 @@
-"""The fleet's tables: the realms it keeps current, and one row per job run.
+"""The fleet's tables: the realms it keeps current, one row per job run, and the
+webhook inbox's realm (a delivery stored once per company it names).
 
 Revision ID: 0002
 Revises: 0001
@@ -42,9 +43,13 @@ def upgrade() -> None:
         sa.Column("error", sa.Text),
     )
     op.create_index("ix_fleet_runs_realm", "qbo_fleet_runs", ["realm_id", "started_ms"])
+    op.add_column("qbo_webhook_inbox", sa.Column("realm_id", sa.String(32)))
+    op.create_index("ix_inbox_realm", "qbo_webhook_inbox", ["realm_id", "state", "seq"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_inbox_realm", table_name="qbo_webhook_inbox")
+    op.drop_column("qbo_webhook_inbox", "realm_id")
     op.drop_index("ix_fleet_runs_realm", table_name="qbo_fleet_runs")
     op.drop_table("qbo_fleet_runs")
     op.drop_table("qbo_fleet_realms")
