@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import httpx
@@ -169,3 +170,46 @@ async def test_webhooks_are_stored_per_company_and_applied_by_its_job(
         assert {f"Hooked {r}" for r in realms} <= names
         assert states == {"done"}
         fleet.close()
+
+
+async def test_a_failing_realm_backs_off_without_holding_a_worker(
+    fleet_world: FleetWorld, settings: FleetSettings
+) -> None:
+    from dataclasses import replace
+
+    from qbo.client import RetryPolicy
+
+    fast = RetryPolicy(max_attempts=2, backoff_base=0.01, backoff_max=0.02, seed=1)
+    fleet = Fleet(replace(settings, retry=fast, backoff_base=60.0, backoff_max=600.0))
+    fleet.install()
+    realm_id = fleet_world.realm("empty")
+    fleet.connect(fleet_world.token(realm_id))
+    broken = httpx.post(
+        f"{fleet_world.url}/_emulator/faults",
+        json={
+            "realm": realm_id,
+            "kind": "status",
+            "status": 503,
+            "match": {"path_prefix": "batch"},
+        },
+    )
+    assert broken.status_code == 201, broken.text
+    try:
+        started = time.monotonic()
+        await fleet.run_worker(concurrency=1, wait=False)  # returns: nothing left to run now
+        assert time.monotonic() - started < 60  # the retry waits 60 s later, not in the worker
+    finally:
+        httpx.delete(f"{fleet_world.url}/_emulator/faults/{broken.json()['id']}")
+    with fleet.mirror.transaction() as conn:
+        realm = registry.get(conn, realm_id)
+    assert realm is not None and realm.state == registry.BACKOFF and realm.failures == 1
+    assert realm.next_attempt is not None and realm.next_attempt > registry.now()
+    assert (realm.reason is not None and "503" in realm.reason) or "ServiceError" in str(
+        realm.reason
+    )
+    assert await fleet.sweep() == 0  # not due yet
+    async with fleet.app.open_async():
+        later = await fleet.app.job_manager.list_jobs_async(task=SYNC, status="todo")
+    assert [j.task_kwargs["realm_id"] for j in later] == [realm_id]
+    assert later[0].scheduled_at is not None  # re-queued for after the backoff
+    fleet.close()

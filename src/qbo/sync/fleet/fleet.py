@@ -105,6 +105,7 @@ class Fleet:
             credentials=ClientCredentials(settings.client_id, settings.client_secret),
             token_store=self.token_store,
             pacing=self.pacer,
+            retry=settings.retry,
             on_response=_count_response,
         )
 

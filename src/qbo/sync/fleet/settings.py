@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass, field
 
 from qbo.client.pacing import PacingLimits
+from qbo.client.retry import RetryPolicy
 
 
 class FleetConfigError(ValueError):
@@ -29,6 +30,7 @@ class FleetSettings:
     schema: str | None = None
     redis_url: str | None = None
     limits: PacingLimits = field(default_factory=PacingLimits)
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
     sweep_cron: str = "*/5 * * * *"  # every five minutes; a 6th field counts seconds
     recover_cron: str = "* * * * * */10"  # how often jobs of dead workers are looked for
     stalled_after: float = 30.0  # seconds without a worker heartbeat before its jobs move
