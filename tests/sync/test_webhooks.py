@@ -141,3 +141,31 @@ async def test_dropped_duplicated_delayed_and_reordered_deliveries_converge(env:
     await env.assert_converged()
     created = Counter((e, i) for e, i, k, _ in env.changes() if k == "created")
     assert created and max(created.values()) == 1  # no object announced twice
+
+
+async def test_the_delivery_fault_settings_are_checked_shown_and_cleared(env: Env) -> None:
+    url = "/_emulator/webhooks/faults"
+    for body, message in (
+        ({"drop": 2}, "drop must be a probability from 0 to 1"),
+        ({"reorder": "yes"}, "reorder must be true or false"),
+        ({"delay_seconds": -1}, "delay_seconds must be 0 to 3600"),
+        ({"limit": -1}, "limit must be 0 or more"),
+        ({"seed": 1.5}, "seed must be an integer"),
+        ({"lose": 0.5}, "unknown field(s) lose"),
+    ):
+        refused = await env.control.post(url, json=body)
+        assert refused.status_code == 400 and message in refused.text, (body, refused.text)
+    made = await env.control.post(url, json={"duplicate": 1, "seed": 3, "limit": 2})
+    assert made.json() == {
+        "drop": 0.0,
+        "duplicate": 1.0,
+        "delay": 0.0,
+        "delay_seconds": 1.0,
+        "reorder": False,
+        "seed": 3,
+        "limit": 2,
+        "injected": 0,
+    }
+    assert (await env.control.get(url)).json()["duplicate"] == 1.0
+    cleared = await env.control.delete(url)
+    assert cleared.json()["duplicate"] == 0.0 and cleared.json()["limit"] is None

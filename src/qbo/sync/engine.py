@@ -227,8 +227,7 @@ class Syncer:
                     cursor.entity,
                     phase=state.INCREMENTAL,
                     cdc_since=cursor.load_started - self.overlap,
-                    load_started=None,
-                    last_pass=self.now().isoformat(),
+                    last_pass=self.now().isoformat(),  # load_started stays: see _cdc
                 )
                 report.loaded.append(cursor.entity)
             else:  # read in full again next pass
@@ -338,6 +337,49 @@ class Syncer:
             count = sum(1 for c in changes if c.entity == entity)
             self._progress(entity, "cdc", count, result.requests, done=True)
         await self._refresh(touched, report)
+        # The first pass after a load: a deletion during the load shifted the later pages
+        # (STARTPOSITION counts rows), so an unchanged row may have been passed over.
+        cursors = self._cursors()
+        for entity in entities:
+            cursor = cursors.get(entity)
+            if cursor is None or cursor.load_started is None:
+                continue
+            if any(isinstance(c, Gone) and c.entity == entity for c in changes):
+                await self._recover_passed_over(entity, report)
+            with self.mirror.transaction() as conn:
+                state.save(conn, self.realm_id, entity, load_started=None)
+
+    async def _all_ids(self, entity: str, report: PassReport) -> set[str]:
+        """Every Id of ``entity`` at QBO (inactive names included)."""
+        active = "Active" in catalogue().entities[entity].fields
+        rows = await self.client.query(
+            f"SELECT Id FROM {entity}" + (" WHERE Active IN (true, false)" if active else "")
+        )
+        report.requests += 1 + len(rows) // 1000
+        return {str(row.to_qbo().get("Id")) for row in rows}
+
+    async def _recover_passed_over(self, entity: str, report: PassReport) -> None:
+        """Objects QBO has that the mirror has never seen: read and apply them."""
+        present = await self._all_ids(entity, report)
+        o = t.objects
+        with self.mirror.transaction() as conn:
+            known = set(
+                conn.execute(
+                    select(o.c.id).where(o.c.realm_id == self.realm_id, o.c.entity == entity)
+                ).scalars()
+            )
+        unknown = sorted(present - known)
+        if not unknown:
+            return
+        fetched = await fetch(self.client, {entity: unknown})
+        report.requests += fetched.requests
+        report.errors.update(fetched.errors)
+        touched = References()
+        with self.mirror.transaction() as conn:
+            report.changes += self.mirror.apply(
+                conn, self.realm_id, list(fetched.documents), touched=touched
+            )
+        await self._refresh(touched, report)
 
     async def _catch_up_by_query(
         self, entity: str, since: datetime, started: datetime, report: PassReport
@@ -350,11 +392,8 @@ class Syncer:
         changed = await self.client.query(
             f"SELECT * FROM {entity} WHERE MetaData.LastUpdatedTime >= '{stamp}'{active}"
         )
-        ids = await self.client.query(
-            f"SELECT Id FROM {entity}" + (" WHERE Active IN (true, false)" if active else "")
-        )
-        report.requests += 2 + (len(changed) // 1000) + (len(ids) // 1000)
-        present = {str(row.to_qbo().get("Id")) for row in ids}
+        present = await self._all_ids(entity, report)
+        report.requests += 1 + len(changed) // 1000
         documents: list[Change] = [Document(entity, row.to_qbo()) for row in changed]
         o = t.objects
         with self.mirror.transaction() as conn:
@@ -403,6 +442,9 @@ class Syncer:
         return touched
 
     async def _refresh(self, touched: References, report: PassReport) -> None:
+        """Re-read the names and accounts the applied transactions touched (those kept)."""
+        touched.ids = {e: ids for e, ids in touched.ids.items() if e in self.entities}
+        touched.accounts = touched.accounts and "Account" in self.entities
         refreshed = await refresh_derived(self.mirror, self.client, touched)
         report.changes += refreshed.changes
         report.requests += refreshed.requests

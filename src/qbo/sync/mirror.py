@@ -15,6 +15,7 @@ of their own (``schema=``).
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -157,6 +158,10 @@ class Mirror:
         ``touched`` collects the names and accounts that written transactions refer to,
         before and after the change (their derived fields may have moved).
         """
+        if conn.dialect.name == "postgresql":
+            # Writers of one realm take turns (SQLite's BEGIN IMMEDIATE does this for the
+            # whole file), so two processes never both insert the same new object.
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _lock_key(realm_id)})
         by_entity: dict[str, dict[str, Change]] = {}
         for change in changes:
             key = change.id
@@ -268,6 +273,12 @@ class Mirror:
 
 
 _ROW_KEYS = [c.name for c in t.objects.columns]
+
+
+def _lock_key(realm_id: str) -> int:
+    """A stable signed 64-bit key for the realm's advisory lock."""
+    digest = hashlib.sha256(f"qbo-mirror:{realm_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
 
 
 def _differs(change: Change, stored: str | None) -> bool:
