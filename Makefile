@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.installed-bench
 
-.PHONY: demo test lint docs catalogue bench bench-query bench-reports bench-client bench-reset clean unasync
+.PHONY: demo test lint docs catalogue bench bench-query bench-reports bench-client bench-reset bench-fleet bench-sync clean unasync
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
@@ -60,8 +60,15 @@ bench-reports: $(STAMP)
 bench-reset: $(STAMP)
 	$(BIN)/python benchmarks/reset.py
 
+# The sync fleet: 20 realms converging with 1, 2 and 4 worker processes (PostgreSQL).
+bench-fleet: $(STAMP)
+	$(BIN)/python benchmarks/fleet.py
+
 bench-client: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/client.py
+
+bench-sync: $(BENCH_STAMP)
+	$(BIN)/python benchmarks/sync.py
 
 clean:
 	rm -rf $(VENV) .qbo .pytest_cache .mypy_cache .ruff_cache

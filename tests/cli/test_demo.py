@@ -32,6 +32,10 @@ def test_demo_runs_the_four_workflows_and_the_reports() -> None:
     assert "plain query finds 0, with Active IN (true," in out
     # 4. batch then CDC, the deletion included
     assert "3 customers created" in out and "1 deleted" in out
+    # 5. the mirror: loaded with progress bars, then a webhook brings a new customer
+    assert "The company mirrored into SQLite" in out and "Initial load" in out
+    assert "a new customer was in the mirror" in out
+    assert "load Customer" in result.stderr + out  # the progress bars
     # reports, money with two decimals
     assert "Accounts receivable aging" in out and "Net Income" in out
     assert "Traceback" not in out + result.stderr

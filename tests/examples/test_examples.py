@@ -39,6 +39,7 @@ PLAIN = {
     "multicurrency_invoice.py": "in the home currency",
     "customer_lifecycle.py": "a plain query now finds 0",
     "changes_with_cdc_and_batch.py": "CDC request",
+    "incremental_sync.py": "invoices fully paid since the last run",
 }
 SPECIAL = {
     "connect_and_store_tokens.py",

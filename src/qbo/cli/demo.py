@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from qbo.cli import demo_workflows as workflows
+from qbo.cli.demo_mirror import mirror_company
 from qbo.client import Client
 from qbo.testing import EmulatorProcess, emulator_login
 
@@ -42,6 +43,9 @@ def run_workflows(qb: Client) -> None:
     show("2. Payments", workflows.payments(qb))
     show("3. Customer lifecycle", workflows.customer_lifecycle(qb))
     show("4. Changes: batch, then CDC", workflows.changes(qb))
+
+
+def run_reports(qb: Client) -> None:
     aging, pnl = workflows.reports(qb)
     show("Accounts receivable aging", aging, header=("bucket", "amount"))
     show("Profit and loss, this fiscal year", pnl, header=("", "total"))
@@ -50,7 +54,9 @@ def run_workflows(qb: Client) -> None:
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
-        with EmulatorProcess("--db", str(Path(tmp) / "demo.db"), "--seed", "demo") as served:
+        with EmulatorProcess(
+            "--db", str(Path(tmp) / "demo.db"), "--seed", "demo", "--webhook-window", "0.2"
+        ) as served:
             base_url, realm = served.base_url, served.realms[0]
             console.print(
                 f"[bold]Emulator[/bold] {base_url}, company {realm} "
@@ -67,6 +73,11 @@ def main() -> None:
                 token_store=login.token_store,
             ) as qb:
                 run_workflows(qb)
+                show(
+                    "5. The company mirrored into SQLite (qbo.sync)",
+                    mirror_company(console, base_url, realm, Path(tmp)),
+                )
+                run_reports(qb)
         console.print(f"Done in {time.perf_counter() - started:.1f} s.")
 
 

@@ -10,7 +10,15 @@ from typing import Annotated, Any
 
 import typer
 
-from qbo.cli import auth_commands, data_commands, emulator_apps, emulator_faults, webhooks_commands
+from qbo.cli import (
+    auth_commands,
+    data_commands,
+    emulator_apps,
+    emulator_faults,
+    fleet_commands,
+    sync_commands,
+    webhooks_commands,
+)
 from qbo.cli.connection import OPTIONS
 from qbo.cli.errors import DEBUG, ReportingGroup
 
@@ -27,6 +35,8 @@ emulator_app = typer.Typer(
 app.add_typer(auth_commands.app, name="auth")
 data_commands.register(app)
 app.add_typer(webhooks_commands.app, name="webhooks")
+app.add_typer(sync_commands.app, name="sync")
+fleet_commands.register(sync_commands.app)
 app.add_typer(emulator_app, name="emulator")
 emulator_app.add_typer(emulator_apps.app, name="apps")
 emulator_app.add_typer(emulator_faults.app, name="faults")

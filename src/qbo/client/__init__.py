@@ -51,6 +51,7 @@ if TYPE_CHECKING:
         UnsupportedOperationError,
         ValidationError,
     )
+    from qbo.client.extraction import ExtractPage
     from qbo.client.hooks import ClientHooks, RequestEvent, ResponseEvent, RetryEvent
     from qbo.client.pacing import MemoryPacingStore, Pacer, PacingLimits, SqlitePacingStore
     from qbo.client.reports import Report
@@ -74,6 +75,7 @@ _LAZY: dict[str, str] = {
     "DuplicateDocumentNumberError": "qbo.client.errors",
     "DuplicateNameError": "qbo.client.errors",
     "Environment": "qbo.client.environment",
+    "ExtractPage": "qbo.client.extraction",
     "InvalidPropertyError": "qbo.client.errors",
     "InvalidReferenceError": "qbo.client.errors",
     "MemoryPacingStore": "qbo.client.pacing",
@@ -130,6 +132,7 @@ __all__ = [
     "DuplicateDocumentNumberError",
     "DuplicateNameError",
     "Environment",
+    "ExtractPage",
     "InvalidPropertyError",
     "InvalidReferenceError",
     "MemoryPacingStore",

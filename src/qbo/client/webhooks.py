@@ -236,6 +236,23 @@ def parse_events(body: bytes | str | Any) -> list[WebhookEvent]:
 # -- the receiver ----------------------------------------------------------------------------
 
 
+async def read_body(request: Request, max_bytes: int = MAX_BODY_BYTES) -> bytes | None:
+    """A delivery's raw body (what the signature covers); None when over ``max_bytes``.
+
+    The declared length is checked first and the stream counted as it comes, so an
+    oversized body is refused without being held in memory.
+    """
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        return None
+    buffer = bytearray()
+    async for chunk in request.stream():
+        buffer += chunk
+        if len(buffer) > max_bytes:
+            return None
+    return bytes(buffer)
+
+
 @runtime_checkable
 class SupportsPutNowait(Protocol):
     """``asyncio.Queue`` (on the server's event loop) or ``queue.Queue`` (any thread)."""
@@ -289,15 +306,9 @@ class WebhookReceiver:
         return any(results)
 
     async def _endpoint(self, request: Request) -> Response:
-        declared = request.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > self.max_body_bytes:
+        body = await read_body(request, self.max_body_bytes)
+        if body is None:
             return Response(status_code=413)
-        buffer = bytearray()
-        async for chunk in request.stream():
-            buffer += chunk
-            if len(buffer) > self.max_body_bytes:
-                return Response(status_code=413)
-        body = bytes(buffer)
         if not self.verify(body, request.headers.get(SIGNATURE_HEADER)):
             log.warning("webhook delivery refused: the signature does not match")
             return Response(status_code=401)

@@ -10,12 +10,14 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from typing import Any
+from typing import Any, Literal
 
 import uvicorn
 
 from qbo.emulator.server import bind
 from qbo.emulator.tls import TlsFiles
+
+Lifespan = Literal["auto", "on", "off"]
 
 
 def loopback_socket(port: int = 0) -> socket.socket:
@@ -26,7 +28,9 @@ def loopback_socket(port: int = 0) -> socket.socket:
 class ServerThread:
     """uvicorn serving ``app`` on a loopback port until the ``with`` block ends."""
 
-    def __init__(self, app: Any, port: int = 0, *, tls: TlsFiles | None = None) -> None:
+    def __init__(
+        self, app: Any, port: int = 0, *, tls: TlsFiles | None = None, lifespan: Lifespan = "off"
+    ) -> None:
         self.sock = loopback_socket(port)
         self.port: int = self.sock.getsockname()[1]
         self.scheme = "https" if tls else "http"
@@ -34,7 +38,7 @@ class ServerThread:
             uvicorn.Config(
                 app,
                 log_level="warning",
-                lifespan="off",
+                lifespan=lifespan,  # "on" runs the app's start-up and shut-down
                 ssl_certfile=str(tls.server_cert) if tls else None,
                 ssl_keyfile=str(tls.server_key) if tls else None,
             )

@@ -12,7 +12,7 @@ any number of tasks.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from types import TracebackType
 from typing import TYPE_CHECKING
@@ -23,6 +23,7 @@ from qbo.client._async.batch import AsyncBatch
 from qbo.client._async.cdc import run_cdc
 from qbo.client._async.core import AsyncCore
 from qbo.client._async.entities import AsyncEntityResources
+from qbo.client._async.extract import run_extract
 from qbo.client._async.reports import AsyncReports
 from qbo.client._async.transport import AsyncTransport
 from qbo.client._config import (
@@ -36,6 +37,7 @@ from qbo.client._config import (
 from qbo.client._querytext import QueryLike, to_query
 from qbo.client.changes import CDCResult
 from qbo.client.environment import Environment
+from qbo.client.extraction import PAGE_SIZE, ExtractPage
 from qbo.client.hooks import ClientHooks, Hooks, OnRequest, OnResponse, OnRetry
 from qbo.client.results import QueryResult
 from qbo.client.retry import RetryPolicy
@@ -155,3 +157,22 @@ class AsyncClient(AsyncEntityResources):
         nothing is silently dropped; deletions come back as ``Deleted`` tombstones.
         """
         return await run_cdc(self._core, entities, since)
+
+    def extract(
+        self,
+        entities: Iterable[str | type[QBOModel]] | None = None,
+        *,
+        start: Mapping[str, int] | None = None,
+        page_size: int = PAGE_SIZE,
+        on_request: Callable[[], None] | None = None,
+    ) -> AsyncIterator[ExtractPage]:
+        """Every row of ``entities`` (None: every queryable entity), page by page.
+
+        Batched (30 query items of ``page_size`` rows per request), in Id order,
+        inactive names included; pages are raw JSON rows (``page.models()`` types them).
+        ``start`` resumes entities at a row position; ``on_request`` is called after
+        each HTTP request (for progress).
+        """
+        return run_extract(
+            self._core, entities, start=start, page_size=page_size, on_request=on_request
+        )

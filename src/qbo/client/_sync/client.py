@@ -14,7 +14,7 @@ any number of tasks.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from types import TracebackType
 from typing import TYPE_CHECKING
@@ -34,10 +34,12 @@ from qbo.client._sync.batch import Batch
 from qbo.client._sync.cdc import run_cdc
 from qbo.client._sync.core import Core
 from qbo.client._sync.entities import EntityResources
+from qbo.client._sync.extract import run_extract
 from qbo.client._sync.reports import Reports
 from qbo.client._sync.transport import Transport
 from qbo.client.changes import CDCResult
 from qbo.client.environment import Environment
+from qbo.client.extraction import PAGE_SIZE, ExtractPage
 from qbo.client.hooks import ClientHooks, Hooks, OnRequest, OnResponse, OnRetry
 from qbo.client.results import QueryResult
 from qbo.client.retry import RetryPolicy
@@ -157,3 +159,22 @@ class Client(EntityResources):
         nothing is silently dropped; deletions come back as ``Deleted`` tombstones.
         """
         return run_cdc(self._core, entities, since)
+
+    def extract(
+        self,
+        entities: Iterable[str | type[QBOModel]] | None = None,
+        *,
+        start: Mapping[str, int] | None = None,
+        page_size: int = PAGE_SIZE,
+        on_request: Callable[[], None] | None = None,
+    ) -> Iterator[ExtractPage]:
+        """Every row of ``entities`` (None: every queryable entity), page by page.
+
+        Batched (30 query items of ``page_size`` rows per request), in Id order,
+        inactive names included; pages are raw JSON rows (``page.models()`` types them).
+        ``start`` resumes entities at a row position; ``on_request`` is called after
+        each HTTP request (for progress).
+        """
+        return run_extract(
+            self._core, entities, start=start, page_size=page_size, on_request=on_request
+        )

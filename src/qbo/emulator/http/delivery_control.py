@@ -8,6 +8,8 @@ resources are in :mod:`.routes`).
 - ``GET /_emulator/webhooks/queue[?app=&state=&limit=]``: deliveries and their state
   (pending, delivered, failed) and next attempt;
 - ``POST /_emulator/webhooks/flush``: one dispatcher pass now, ignoring the window;
+- ``GET|POST|DELETE /_emulator/webhooks/faults``: delivery faults (drop, duplicate, delay,
+  reorder; seeded, bounded), see :mod:`qbo.emulator.webhooks.faults`;
 - ``GET /_emulator/outbox[?realm=&limit=]``, ``DELETE /_emulator/outbox[?realm=]``,
   ``GET /_emulator/outbox/{id}/pdf``: mail sent with ``/send``;
 - ``GET /_emulator/files/{token}``: the bytes behind a temporary download URL. Like the
@@ -26,13 +28,14 @@ from starlette.routing import Route
 
 from qbo.emulator.attachments import open_download
 from qbo.emulator.core import Emulator
-from qbo.emulator.http.control import guarded
+from qbo.emulator.http.control import _json_body, guarded
 from qbo.emulator.http.responses import control_error, json_response
 from qbo.emulator.mail import clear_outbox, list_outbox, outbox_pdf
 from qbo.emulator.pdf import PDF_TYPE
 from qbo.emulator.timefmt import epoch_ms
 from qbo.emulator.webhooks import log as webhook_log
 from qbo.emulator.webhooks import webhooks_for
+from qbo.emulator.webhooks.faults import DeliveryFaultError, DeliveryFaults
 
 MAX_LIMIT = 1000
 
@@ -70,6 +73,21 @@ async def webhook_queue(request: Request) -> Response:
     app = request.query_params.get("app")
     rows = await run_in_threadpool(webhook_log.deliveries, store, app, state, limit)
     return json_response(rows)
+
+
+async def webhook_faults(request: Request) -> Response:
+    dispatcher = webhooks_for(_emulator(request))
+    if request.method == "POST":
+        body = await _json_body(request)
+        if isinstance(body, Response):
+            return body
+        try:
+            dispatcher.faults = DeliveryFaults.from_json(body)
+        except DeliveryFaultError as exc:
+            return control_error(str(exc))
+    elif request.method == "DELETE":
+        dispatcher.faults = DeliveryFaults()
+    return json_response(dispatcher.faults.to_json())
 
 
 async def webhook_flush(request: Request) -> Response:
@@ -135,6 +153,7 @@ ROUTES = [
     Route("/_emulator/webhooks/deliveries", guarded(webhook_attempts), methods=["GET"]),
     Route("/_emulator/webhooks/queue", guarded(webhook_queue), methods=["GET"]),
     Route("/_emulator/webhooks/flush", guarded(webhook_flush), methods=["POST"]),
+    Route("/_emulator/webhooks/faults", guarded(webhook_faults), methods=["GET", "POST", "DELETE"]),
     Route("/_emulator/outbox", guarded(outbox), methods=["GET", "DELETE"]),
     Route("/_emulator/outbox/{message}/pdf", guarded(outbox_attachment), methods=["GET"]),
     Route("/_emulator/files/{token}", download, methods=["GET"]),

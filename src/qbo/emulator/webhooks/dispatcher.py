@@ -38,6 +38,7 @@ from qbo.emulator.oauth.tables import OAuthTables
 from qbo.emulator.oauth.tables import define as define_oauth_tables
 from qbo.emulator.store import Store
 from qbo.emulator.store.delivery_tables import DeliveryTables, delivery_tables
+from qbo.emulator.webhooks import faults as delivery_faults
 from qbo.emulator.webhooks import queue
 from qbo.emulator.webhooks.events import content_type
 from qbo.emulator.webhooks.schedule import retry_delay
@@ -83,6 +84,8 @@ class WebhookDispatcher:
         self._pass_lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
+        #: Injected delivery faults (drop, duplicate, delay, reorder); none by default.
+        self.faults = delivery_faults.DeliveryFaults()
 
     # -- the background thread -------------------------------------------------------------
     @property
@@ -234,9 +237,16 @@ class WebhookDispatcher:
         target: WebhookTarget | None,
         deliveries: list[queue.Delivery],
     ) -> list[str]:
-        """One app's due deliveries, oldest first, one at a time."""
+        """One app's due deliveries, oldest first (unless reordered), one at a time."""
         states = []
-        for delivery in deliveries:
+        for delivery in self.faults.order(deliveries):
+            action = self.faults.action() if target is not None else delivery_faults.SEND
+            if target is not None and action != delivery_faults.SEND:
+                if action == delivery_faults.DUPLICATE:
+                    await self._post(client, target, delivery)
+                else:
+                    states.append(await asyncio.to_thread(self._fault, delivery, target, action))
+                    continue
             if target is None:
                 outcome = queue.Outcome("", None, "the app no longer has a webhook endpoint", 0)
                 final = True
@@ -251,6 +261,19 @@ class WebhookDispatcher:
             state = await asyncio.to_thread(self._record, delivery, outcome, now, next_ms)
             states.append(state)
         return states
+
+    def _fault(self, delivery: queue.Delivery, target: WebhookTarget, action: str) -> str:
+        """Drop or delay ``delivery`` (fault injection); answers its new state."""
+        now = wall_ms()
+        with self.store.write() as conn:
+            if action == delivery_faults.DROP:
+                delivery_faults.record_drop(
+                    conn, self._tables, delivery.id, delivery.app_id, target.url, now
+                )
+                return "failed"
+            later = now + int(self.faults.delay_seconds * 1000)
+            delivery_faults.postpone(conn, self._tables, delivery.id, later)
+            return "pending"
 
     def _record(
         self, delivery: queue.Delivery, outcome: queue.Outcome, now: int, next_ms: int | None

@@ -1,0 +1,159 @@
+"""What the mirror stores of one QBO object: its version and the typed columns.
+
+The version orders the copies of one object that reach the mirror (from the initial
+load, CDC, webhooks, in any order and any number of times): SyncToken first (QBO adds one
+on every change), then LastUpdatedTime. Typed columns are read from the document so
+users can filter with plain SQL without JSON functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from qbo.schema import jsoncodec
+
+
+def parse_instant(value: Any) -> datetime | None:
+    """An aware datetime from QBO's ISO text; None when absent or unreadable."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo is not None else None
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None
+
+
+def epoch_ms(instant: datetime) -> int:
+    return int(instant.astimezone(UTC).timestamp() * 1000)
+
+
+@dataclass(frozen=True)
+class Version:
+    """Where one copy of an object stands in its history."""
+
+    sync_token: int | None
+    updated_ms: int | None
+    deleted: bool = False
+
+
+def supersedes(new: Version, old: Version | None) -> bool:
+    """Whether ``new`` may replace ``old`` (an older or equal copy never does).
+
+    Live over live: higher SyncToken, then later LastUpdatedTime. A deletion has no
+    SyncToken and is ordered by time alone: it replaces a live copy no newer than itself
+    (a deletion follows the last update, possibly within the same second), and a live copy
+    replaces a tombstone only when strictly newer (an Id created again). A tombstone never
+    replaces a tombstone: the object is already gone.
+    """
+    if old is None:
+        return True
+    new_ms = new.updated_ms if new.updated_ms is not None else -1
+    old_ms = old.updated_ms if old.updated_ms is not None else -1
+    if new.deleted:
+        return not old.deleted and new_ms >= old_ms
+    if old.deleted:
+        return new_ms > old_ms
+    new_token = new.sync_token if new.sync_token is not None else -1
+    old_token = old.sync_token if old.sync_token is not None else -1
+    return (new_token, new_ms) > (old_token, old_ms)
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _ref(value: Any) -> str | None:
+    return _text(value.get("value")) if isinstance(value, Mapping) else None
+
+
+def _date(value: Any) -> date | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def _money(value: Any) -> Decimal | None:
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+@dataclass(frozen=True)
+class Document:
+    """A live object as QBO sent it."""
+
+    entity: str
+    data: Mapping[str, Any]
+
+    @property
+    def id(self) -> str:
+        return str(self.data.get("Id", ""))
+
+    @property
+    def last_updated(self) -> str | None:
+        meta = self.data.get("MetaData")
+        return _text(meta.get("LastUpdatedTime")) if isinstance(meta, Mapping) else None
+
+    @property
+    def version(self) -> Version:
+        token = self.data.get("SyncToken")
+        instant = parse_instant(self.last_updated)
+        return Version(
+            int(str(token)) if str(token).isdigit() else None,
+            epoch_ms(instant) if instant else None,
+        )
+
+    def columns(self) -> dict[str, Any]:
+        """The typed columns of this document's row."""
+        d = self.data
+        name = _text(d.get("DisplayName")) or _text(d.get("Name"))
+        active = d.get("Active")
+        version = self.version
+        return {
+            "sync_token": version.sync_token,
+            "last_updated": self.last_updated,
+            "updated_ms": version.updated_ms,
+            "deleted": False,
+            "deleted_at": None,
+            "name": name or _text(d.get("FullyQualifiedName")),
+            "doc_number": _text(d.get("DocNumber")),
+            "txn_date": _date(d.get("TxnDate")),
+            "due_date": _date(d.get("DueDate")),
+            "total_amt": _money(d.get("TotalAmt")),
+            "balance": _money(d.get("Balance")),
+            "customer_ref": _ref(d.get("CustomerRef")),
+            "vendor_ref": _ref(d.get("VendorRef")),
+            "active": active if isinstance(active, bool) else None,
+            "currency_ref": _ref(d.get("CurrencyRef")),
+            "document": jsoncodec.dumps(d),
+        }
+
+
+@dataclass(frozen=True)
+class Gone:
+    """A deleted object (or one merged into another): a tombstone at ``when``."""
+
+    entity: str
+    id: str
+    when: datetime
+    kind: str = "deleted"  # or "merged"
+
+    @property
+    def version(self) -> Version:
+        return Version(None, epoch_ms(self.when), deleted=True)
+
+
+Change = Document | Gone

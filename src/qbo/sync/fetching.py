@@ -1,0 +1,83 @@
+"""Reading objects again by Id: batched queries, 30 items to a request.
+
+Webhook events name objects without their content, and a reload must ask whether
+objects it did not see still exist; both read ``SELECT * FROM X WHERE Id IN (...)``
+(inactive names included), packed into ``/batch`` requests by the client. An Id the
+answer leaves out no longer exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from qbo.client import AsyncClient, QBOError, QueryResult
+from qbo.schema import Operation, catalogue
+from qbo.sync.documents import Document
+
+IDS_PER_ITEM = 100
+
+
+@dataclass
+class Fetched:
+    documents: list[Document] = field(default_factory=list)
+    missing: dict[str, list[str]] = field(default_factory=dict)  # entity -> ids
+    errors: dict[str, str] = field(default_factory=dict)  # entity -> error
+    requests: int = 0
+
+
+def queryable(entity: str) -> bool:
+    found = catalogue().entities.get(entity)
+    return found is not None and found.allows(Operation.QUERY)
+
+
+def _id_list(ids: list[str]) -> str:
+    return ", ".join("'" + i.replace("'", "") + "'" for i in ids)
+
+
+def _text(entity: str, ids: list[str]) -> str:
+    definition = catalogue().entities[entity]
+    where = f"Id IN ({_id_list(ids)})"
+    if "Active" in definition.fields:
+        where += " AND Active IN (true, false)"
+    return f"SELECT * FROM {entity} WHERE {where} MAXRESULTS 1000"
+
+
+async def fetch(client: AsyncClient, wanted: Mapping[str, Iterable[str]]) -> Fetched:
+    """The current documents of ``wanted`` (entity -> ids); ids not found are missing.
+
+    A faulted item's entity lands in ``errors`` (its ids are neither found nor missing);
+    transport failures after the client's retries are raised.
+    """
+    out = Fetched()
+    batch = client.batch()
+    items: dict[str, tuple[str, list[str]]] = {}
+    for entity, ids in wanted.items():
+        unique = sorted({i for i in ids if i.isdigit()}, key=int)
+        for first in range(0, len(unique), IDS_PER_ITEM):
+            chunk = unique[first : first + IDS_PER_ITEM]
+            bid = batch.query(_text(entity, chunk))
+            items[bid] = (entity, chunk)
+    if not items:
+        return out
+    result = await batch.execute()
+    out.requests = (len(items) + 29) // 30
+    for bid, (entity, ids) in items.items():
+        answer = result[bid]
+        if answer.error is not None:
+            out.errors[entity] = _describe(answer.error)
+            continue
+        rows = answer.unwrap_as(QueryResult)
+        found = set()
+        for row in rows:
+            data = row.to_qbo()
+            found.add(str(data.get("Id")))
+            out.documents.append(Document(entity, data))
+        gone = [i for i in ids if i not in found]
+        if gone:
+            out.missing.setdefault(entity, []).extend(gone)
+    return out
+
+
+def _describe(error: QBOError) -> str:
+    return f"{type(error).__name__}: {error}"

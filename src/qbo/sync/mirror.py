@@ -1,0 +1,294 @@
+"""The mirror database: opening it, and applying changes exactly once.
+
+:meth:`Mirror.apply` writes a set of changes for one realm inside the caller's
+transaction: each change is compared with the stored version (:func:`supersedes`), only
+newer copies are written, and each write adds one event to the change feed
+(``qbo_changes``) in the same transaction. Callers commit the rows together with the
+cursor or inbox state that covers them, so a crash either keeps both or neither:
+replaying the same input afterwards finds every row already at its version and writes
+nothing twice.
+
+SQLite mirrors run in WAL mode with ``BEGIN IMMEDIATE`` transactions (a writer waits for
+another instead of failing on a lock upgrade); PostgreSQL mirrors may live in a schema
+of their own (``schema=``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    Connection,
+    Engine,
+    and_,
+    create_engine,
+    event,
+    insert,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+
+from qbo.schema import jsoncodec
+from qbo.sync import tables as t
+from qbo.sync.documents import Change, Document, Version, supersedes
+from qbo.sync.references import NAME_ENTITIES, References
+from qbo.sync.schema_version import upgrade
+
+DEFAULT_PATH = Path(".qbo") / "mirror.db"
+_SCHEMA_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+
+
+class MirrorError(RuntimeError):
+    """The mirror cannot be opened (bad URL, unreachable server, bad schema name)."""
+
+
+def now_text() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def default_url(path: Path = DEFAULT_PATH) -> str:
+    return f"sqlite:///{path}"
+
+
+def _engine(url: str, schema: str | None) -> Engine:
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise MirrorError(f"not a database URL: {url!r}") from None
+    if parsed.get_backend_name() == "sqlite":
+        if schema is not None:
+            raise MirrorError("a schema applies to PostgreSQL mirrors only")
+        database = parsed.database
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 60}, isolation_level=None)
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi: Any, _record: Any) -> None:
+            cursor = dbapi.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=60000")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn: Connection) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    if parsed.get_backend_name() != "postgresql":
+        raise MirrorError("the mirror is a SQLite file or a PostgreSQL database")
+    if schema is None:
+        return create_engine(url, pool_pre_ping=True)
+    if not _SCHEMA_NAME.match(schema):
+        raise MirrorError(f"not a schema name: {schema!r}")
+    return create_engine(
+        url, pool_pre_ping=True, connect_args={"options": f"-csearch_path={schema}"}
+    )
+
+
+class Mirror:
+    """One mirror database (any number of realms)."""
+
+    def __init__(self, engine: Engine, schema: str | None = None) -> None:
+        self.engine = engine
+        self.schema = schema
+
+    @classmethod
+    def open(cls, url: str | None = None, *, schema: str | None = None) -> Mirror:
+        """Open (and create or upgrade) the mirror at ``url`` (default ``.qbo/mirror.db``)."""
+        engine = _engine(url or default_url(), schema)
+        try:
+            if schema is not None:
+                with engine.begin() as conn:
+                    conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+            upgrade(engine)
+        except OperationalError as exc:
+            engine.dispose()
+            safe = make_url(url or default_url()).render_as_string(hide_password=True)
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+            raise MirrorError(f"cannot open the mirror at {safe}: {reason}") from None
+        except BaseException:
+            engine.dispose()
+            raise
+        return cls(engine, schema)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Mirror:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        with self.engine.begin() as conn:
+            yield conn
+
+    # -- applying changes ------------------------------------------------------------------
+    def apply(
+        self,
+        conn: Connection,
+        realm_id: str,
+        changes: Iterable[Change],
+        *,
+        load_number: int | None = None,
+        touched: References | None = None,
+    ) -> Counter[str]:
+        """Write the changes that are newer than what is stored; count them by kind.
+
+        A copy of the *same* version whose document differs replaces the stored one too:
+        QBO changes some fields without a new version (a customer's Balance, an
+        account's CurrentBalance, an item's QtyOnHand move with the transactions that
+        name them), and the later read is the current one.
+
+        ``load_number`` marks every live object seen (changed or not) as seen by that
+        load, which is how a reload finds objects deleted while the mirror was away.
+        ``touched`` collects the names and accounts that written transactions refer to,
+        before and after the change (their derived fields may have moved).
+        """
+        if conn.dialect.name == "postgresql":
+            # Writers of one realm take turns (SQLite's BEGIN IMMEDIATE does this for the
+            # whole file), so two processes never both insert the same new object.
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _lock_key(realm_id)})
+        by_entity: dict[str, dict[str, Change]] = {}
+        for change in changes:
+            key = change.id
+            group = by_entity.setdefault(change.entity, {})
+            known = group.get(key)
+            if known is None or supersedes(change.version, known.version):
+                group[key] = change
+        counts: Counter[str] = Counter()
+        for entity, group in by_entity.items():
+            counts += self._apply_entity(conn, realm_id, entity, group, load_number, touched)
+        return counts
+
+    def _stored(
+        self, conn: Connection, realm_id: str, entity: str, ids: list[str]
+    ) -> dict[str, tuple[Version, str | None]]:
+        o = t.objects
+        found: dict[str, tuple[Version, str | None]] = {}
+        for first in range(0, len(ids), 500):
+            rows = conn.execute(
+                select(o.c.id, o.c.sync_token, o.c.updated_ms, o.c.deleted, o.c.document).where(
+                    o.c.realm_id == realm_id,
+                    o.c.entity == entity,
+                    o.c.id.in_(ids[first : first + 500]),
+                )
+            )
+            for row in rows:
+                version = Version(row.sync_token, row.updated_ms, bool(row.deleted))
+                found[row.id] = (version, row.document)
+        return found
+
+    def _apply_entity(
+        self,
+        conn: Connection,
+        realm_id: str,
+        entity: str,
+        group: dict[str, Change],
+        load_number: int | None,
+        touched: References | None,
+    ) -> Counter[str]:
+        o = t.objects
+        stored = self._stored(conn, realm_id, entity, list(group))
+        inserts: list[dict[str, Any]] = []
+        events: list[dict[str, Any]] = []
+        counts: Counter[str] = Counter()
+        recorded = now_text()
+        seen: list[str] = []
+        for object_id, change in group.items():
+            old, old_document = stored.get(object_id, (None, None))
+            if isinstance(change, Document) and load_number is not None:
+                seen.append(object_id)
+            values = change.columns() if isinstance(change, Document) else {}
+            if not supersedes(change.version, old):
+                same_version = old is not None and not old.deleted and old == change.version
+                if not (same_version and _differs(change, old_document)):
+                    continue
+            if touched is not None and entity not in NAME_ENTITIES:
+                touched.add_document(old_document)
+                if isinstance(change, Document):
+                    touched.add(change.data)
+            if isinstance(change, Document):
+                kind = "created" if old is None or old.deleted else "updated"
+                last_updated = change.last_updated
+            else:
+                values = {
+                    "deleted": True,
+                    "deleted_at": change.when.isoformat(),
+                    "updated_ms": change.version.updated_ms,
+                }
+                kind = change.kind
+                last_updated = change.when.isoformat()
+            if old is None:
+                inserts.append({"realm_id": realm_id, "entity": entity, "id": object_id, **values})
+            else:
+                conn.execute(
+                    update(o)
+                    .where(o.c.realm_id == realm_id, o.c.entity == entity, o.c.id == object_id)
+                    .values(**values)
+                )
+            events.append(
+                {
+                    "realm_id": realm_id,
+                    "entity": entity,
+                    "object_id": object_id,
+                    "kind": kind,
+                    "sync_token": values.get("sync_token"),
+                    "last_updated": last_updated,
+                    "recorded_at": recorded,
+                }
+            )
+            counts[kind] += 1
+        if inserts:
+            conn.execute(insert(o), _uniform(inserts))
+        if events:
+            conn.execute(insert(t.changes), events)
+        if load_number is not None and seen:
+            for first in range(0, len(seen), 500):
+                conn.execute(
+                    update(o)
+                    .where(
+                        and_(
+                            o.c.realm_id == realm_id,
+                            o.c.entity == entity,
+                            o.c.id.in_(seen[first : first + 500]),
+                        )
+                    )
+                    .values(seen_load=load_number)
+                )
+        return counts
+
+
+_ROW_KEYS = [c.name for c in t.objects.columns]
+
+
+def _lock_key(realm_id: str) -> int:
+    """A stable signed 64-bit key for the realm's advisory lock."""
+    digest = hashlib.sha256(f"qbo-mirror:{realm_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def _differs(change: Change, stored: str | None) -> bool:
+    """Whether a live copy's document differs from the stored text (numbers compared as
+    values: ``10.00`` and ``10`` are the same amount, whichever way they were written)."""
+    if not isinstance(change, Document) or stored is None:
+        return False
+    return bool(jsoncodec.loads(stored) != jsoncodec.loads(jsoncodec.dumps(change.data)))
+
+
+def _uniform(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows with every column (an executemany needs the same keys in each)."""
+    return [{key: row.get(key) for key in _ROW_KEYS} for row in rows]
