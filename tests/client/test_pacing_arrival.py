@@ -129,9 +129,11 @@ async def test_slots_are_held_until_the_answer_only_when_the_write_time_is_unkno
             for _ in range(2):
                 await remote.customers.get(customer.Id)
                 await qb.customers.get(customer.Id)
-    # Reads take 150 to 300 ms under the realistic profile.
+    # Reads take 150 to 300 ms under the realistic profile: in process, a slot is held until
+    # the answer; over a socket it ends at written + round trip + 50 ms, before any answer
+    # can have come (the bound is the profile's floor, not a speed this machine must reach).
     assert min(in_process.held) >= 0.15
-    assert max(over_socket.held) < 0.12  # written at once, counted within round trip + 50 ms
+    assert max(over_socket.held) < 0.15
 
 
 @pytest.mark.anyio
