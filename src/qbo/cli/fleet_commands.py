@@ -18,10 +18,11 @@ import typer
 
 from qbo.cli.connection import resolve_connection
 from qbo.cli.errors import EXIT_CONFIG, CommandError
-from qbo.cli.output import OutputOption, emit
-from qbo.cli.sync_commands import MirrorOption, SchemaOption
+from qbo.cli.mirror_access import MirrorOption, SchemaOption, opened
+from qbo.cli.output import OutputFormat, OutputOption, emit
 
 if TYPE_CHECKING:
+    from qbo.sync import Mirror
     from qbo.sync.fleet import Fleet
 
 ConcurrencyOption = Annotated[
@@ -113,13 +114,30 @@ def fleet_status(
     mirror: MirrorOption = None, mirror_schema: SchemaOption = None, output: OutputOption = None
 ) -> None:
     """The fleet: realms, state, lag and last error; jobs by state; workers alive."""
+    emit_fleet(mirror, mirror_schema, output)
+
+
+def has_fleet(m: Mirror) -> bool:
+    """Whether the mirror is a fleet's (PostgreSQL, with realms joined)."""
+    from qbo.sync.fleet import registry
+
+    if m.engine.dialect.name != "postgresql":
+        return False
+    with m.transaction() as conn:
+        return bool(registry.all_realms(conn))
+
+
+def emit_fleet(mirror: str | None, schema: str | None, output: OutputFormat | None) -> None:
+    """The fleet's table: realms, state, lag, jobs, last error; workers alive in its title."""
+    from qbo.sync.fleet.fleet import job_queue
     from qbo.sync.fleet.status import fleet_overview
 
-    fleet = _fleet(mirror, mirror_schema)
-    try:
-        overview = asyncio.run(fleet_overview(fleet))
-    finally:
-        fleet.close()
+    url = mirror or os.environ.get("QBO_FLEET_DATABASE") or os.environ.get("QBO_MIRROR")
+    if not url:
+        raise CommandError("name the fleet's database: --mirror postgresql+psycopg://...", 3)
+    conninfo = url.replace("postgresql+psycopg://", "postgresql://", 1)
+    with opened(url, schema) as m:
+        overview = asyncio.run(fleet_overview(m, job_queue(conninfo, schema)))
     now = datetime.now(UTC)
     emit(
         [

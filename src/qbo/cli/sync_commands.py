@@ -15,14 +15,15 @@ import asyncio
 import contextlib
 import socket
 import time
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from qbo.cli.connection import open_async_client, resolve_connection
-from qbo.cli.errors import EXIT_CONFIG, EXIT_FAILED, EXIT_UNREACHABLE, CommandError
-from qbo.cli.output import OutputOption, emit
+from qbo.cli.errors import EXIT_CONFIG, EXIT_FAILED, CommandError
+from qbo.cli.fleet_commands import emit_fleet, has_fleet, serve_fleet_webhooks
+from qbo.cli.mirror_access import MirrorOption, SchemaOption, opened
+from qbo.cli.output import OutputFormat, OutputOption, chosen, emit
 
 if TYPE_CHECKING:
     from qbo.client import AsyncClient
@@ -31,39 +32,6 @@ if TYPE_CHECKING:
 app = typer.Typer(
     help="Mirror the company into SQLite or PostgreSQL (webhooks + CDC).", no_args_is_help=True
 )
-
-MirrorOption = Annotated[
-    str | None,
-    typer.Option(
-        "--mirror",
-        envvar="QBO_MIRROR",
-        help="Mirror database URL (default: sqlite:///.qbo/mirror.db).",
-        show_default=False,
-    ),
-]
-SchemaOption = Annotated[
-    str | None,
-    typer.Option(
-        "--mirror-schema", envvar="QBO_MIRROR_SCHEMA", help="PostgreSQL schema of the mirror."
-    ),
-]
-
-
-@contextlib.contextmanager
-def opened(url: str | None, schema: str | None) -> Iterator[Mirror]:
-    from qbo.sync import Mirror, MirrorError, MirrorVersionError
-
-    try:
-        mirror = Mirror.open(url, schema=schema)
-    except MirrorVersionError as exc:
-        raise CommandError(str(exc), EXIT_CONFIG) from None
-    except MirrorError as exc:
-        code = EXIT_UNREACHABLE if "cannot open" in str(exc) else EXIT_CONFIG
-        raise CommandError(str(exc), code) from None
-    try:
-        yield mirror
-    finally:
-        mirror.close()
 
 
 def _client() -> AsyncClient:
@@ -188,9 +156,12 @@ def status(
                         "note": e.note,
                     }
                 )
+        fleet = has_fleet(m)
     if not records:
         typer.echo("the mirror holds no company yet: run qbo sync run", err=True)
     emit(records, output, title="mirror status")
+    if fleet and chosen(output) is OutputFormat.table:  # machine output: qbo sync fleet
+        emit_fleet(mirror, mirror_schema, output)
 
 
 @app.command()
@@ -304,8 +275,6 @@ def serve(
     if not verifier_token:
         raise CommandError("serve needs --verifier-token (QBO_WEBHOOK_VERIFIER_TOKEN)", EXIT_CONFIG)
     if fleet:
-        from qbo.cli.fleet_commands import serve_fleet_webhooks
-
         serve_fleet_webhooks(mirror, mirror_schema, verifier_token, host, port, path)
         return
     with opened(mirror, mirror_schema) as m:

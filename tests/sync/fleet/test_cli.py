@@ -47,6 +47,9 @@ def test_connect_work_and_show_the_fleet(
     assert mirrored.exit_code == 0, mirrored.stderr
     customers = next(r for r in json.loads(mirrored.stdout) if r["entity"] == "Customer")
     assert customers["rows"] > 20
+    table = runner.invoke(app, [*base, "sync", "status", *where, "-o", "table"])
+    assert table.exit_code == 0, table.stderr
+    assert "mirror status" in table.stdout and "worker(s) alive" in table.stdout
 
 
 def test_the_fleet_says_what_it_needs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -45,8 +45,11 @@ def _served(world: FleetWorld, fleet: Fleet, realm_id: str) -> dict[str, int]:
 
 
 async def test_connected_realms_are_loaded_by_a_worker(
-    fleet_world: FleetWorld, settings: FleetSettings
+    fleet_world: FleetWorld, settings: FleetSettings, unused_port: int
 ) -> None:
+    from qbo.sync.fleet import metrics
+
+    metrics.serve(unused_port)
     fleet = Fleet(settings)
     fleet.install()
     realms = [fleet_world.realm("demo"), fleet_world.realm("empty")]
@@ -66,6 +69,9 @@ async def test_connected_realms_are_loaded_by_a_worker(
     assert loads == sorted(realms)  # one load each (sweeps may add CDC passes)
     assert {r.outcome for r in runs} == {"ok"}
     assert states == dict.fromkeys(realms, "active")
+    scraped = httpx.get(f"http://127.0.0.1:{unused_port}/metrics").text
+    assert 'qbo_fleet_jobs_total{outcome="ok",task="qbo.sync.load_realm"}' in scraped
+    assert f'qbo_fleet_requests_total{{realm="{realms[0]}"}}' in scraped
     fleet.close()
 
 

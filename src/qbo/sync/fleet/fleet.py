@@ -48,13 +48,18 @@ def realm_lock(realm_id: str) -> str:
     return f"realm:{realm_id}"
 
 
+def job_queue(conninfo: str, schema: str | None = None) -> App:
+    """procrastinate on the fleet's database (and schema); tasks are added by :class:`Fleet`."""
+    options = {"options": f"-c search_path={schema}"} if schema else {}
+    return App(connector=PsycopgConnector(conninfo=conninfo, kwargs=options))
+
+
 class Fleet:
     """One fleet's jobs and resources, built the same way by every worker and client."""
 
     def __init__(self, settings: FleetSettings) -> None:
         self.settings = settings
-        options = {"options": f"-c search_path={settings.schema}"} if settings.schema else {}
-        self.app = App(connector=PsycopgConnector(conninfo=settings.psycopg_url, kwargs=options))
+        self.app = job_queue(settings.psycopg_url, settings.schema)
         self._mirror: Mirror | None = None
         self._tokens: Any = None
         self._pacer: Pacer | None = None
@@ -260,11 +265,15 @@ class Fleet:
         """Queue a CDC pass for every realm that is due; how many were queued."""
         with self.mirror.transaction() as conn:
             realms = registry.all_realms(conn)
+            good = registry.last_good(conn)
         at = registry.now()
         queued = 0
         for realm in realms:
             if realm.due(at) and await self.defer_async(SYNC, realm.realm_id):
                 queued += 1
+            if realm.realm_id in good:
+                lag = (at - good[realm.realm_id]).total_seconds()
+                metrics.LAG.labels(realm=realm.realm_id).set(max(0.0, lag))
         metrics.REALMS.set(len(realms))
         return queued
 

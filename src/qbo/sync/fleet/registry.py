@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 
 from qbo.sync import tables as t
 
@@ -163,3 +163,14 @@ def run_finished(
             error=error[:2000] if error else None,
         )
     )
+
+
+def last_good(conn: Connection) -> dict[str, datetime]:
+    """When each realm's last successful job ended (realms with none are left out)."""
+    r = t.fleet_runs
+    rows = conn.execute(
+        select(r.c.realm_id, func.max(r.c.finished_ms))
+        .where(r.c.outcome == "ok")
+        .group_by(r.c.realm_id)
+    ).all()
+    return {str(realm): datetime.fromtimestamp(ms / 1000, UTC) for realm, ms in rows if ms}

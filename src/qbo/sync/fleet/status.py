@@ -7,16 +7,15 @@ workers from its heartbeat table; lag is the time since the realm's last good ru
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
-
-from qbo.sync import tables as t
 from qbo.sync.fleet import registry
 
 if TYPE_CHECKING:
-    from qbo.sync.fleet.fleet import Fleet
+    from procrastinate import App
+
+    from qbo.sync.mirror import Mirror
 
 
 @dataclass(frozen=True)
@@ -36,22 +35,18 @@ class FleetOverview:
     workers_alive: int
 
 
-async def fleet_overview(fleet: Fleet, *, heartbeat_within: float | None = None) -> FleetOverview:
-    window = heartbeat_within or fleet.settings.stalled_after
-    r = t.fleet_runs
-    with fleet.mirror.transaction() as conn:
+async def fleet_overview(
+    mirror: Mirror, app: App, *, heartbeat_within: float = 30.0
+) -> FleetOverview:
+    """The fleet as its database sees it: needs no app credentials, only the database."""
+    window = heartbeat_within
+    with mirror.transaction() as conn:
         realms = registry.all_realms(conn)
-        good = dict(
-            conn.execute(
-                select(r.c.realm_id, func.max(r.c.finished_ms))
-                .where(r.c.outcome == "ok")
-                .group_by(r.c.realm_id)
-            ).all()
-        )
+        good = registry.last_good(conn)
     counts: dict[tuple[str, str], int] = {}
-    async with fleet.app.open_async():
-        jobs = await fleet.app.job_manager.list_jobs_async()
-        connector = fleet.app.connector
+    async with app.open_async():
+        jobs = await app.job_manager.list_jobs_async()
+        connector = app.connector
         alive_row = await connector.execute_query_one_async(
             "SELECT count(*) AS n FROM procrastinate_workers "
             "WHERE last_heartbeat > now() - make_interval(secs => %(window)s)",
@@ -66,9 +61,7 @@ async def fleet_overview(fleet: Fleet, *, heartbeat_within: float | None = None)
             realm.realm_id,
             realm.state,
             realm.reason,
-            datetime.fromtimestamp(good[realm.realm_id] / 1000, UTC)
-            if good.get(realm.realm_id)
-            else None,
+            good.get(realm.realm_id),
             counts.get((realm.realm_id, "todo"), 0),
             counts.get((realm.realm_id, "doing"), 0),
             counts.get((realm.realm_id, "failed"), 0),
