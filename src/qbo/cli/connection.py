@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from qbo.cli import config
 from qbo.client.auth import ClientCredentials, TokenStore
@@ -98,29 +98,25 @@ def resolve_connection(
     )
 
 
-def open_client(conn: Connection, **options: object) -> Client:
+def client_arguments(conn: Connection) -> dict[str, Any]:
+    """What ``Client`` and ``AsyncClient`` take, besides the realm, for this connection."""
+    return {
+        "environment": conn.environment,
+        "access_token": conn.access_token,
+        "credentials": conn.credentials,
+        "token_store": conn.token_store,
+    }
+
+
+def open_client(conn: Connection, **options: Any) -> Client:
     """A :class:`qbo.Client` for the connection (close it, or use it in ``with``)."""
     from qbo.client import Client
 
-    return Client(
-        conn.realm_id,
-        environment=conn.environment,
-        access_token=conn.access_token,
-        credentials=conn.credentials,
-        token_store=conn.token_store,
-        **options,  # type: ignore[arg-type]
-    )
+    return Client(conn.realm_id, **client_arguments(conn), **options)
 
 
-def open_async_client(conn: Connection, **options: object) -> AsyncClient:
+def open_async_client(conn: Connection, **options: Any) -> AsyncClient:
     """A :class:`qbo.AsyncClient` for the connection."""
     from qbo.client import AsyncClient
 
-    return AsyncClient(
-        conn.realm_id,
-        environment=conn.environment,
-        access_token=conn.access_token,
-        credentials=conn.credentials,
-        token_store=conn.token_store,
-        **options,  # type: ignore[arg-type]
-    )
+    return AsyncClient(conn.realm_id, **client_arguments(conn), **options)
