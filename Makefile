@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.installed-bench
 
-.PHONY: demo test lint docs catalogue bench bench-query bench-reports bench-client bench-sync clean unasync
+.PHONY: demo test lint docs catalogue bench bench-query bench-reports bench-client bench-reset bench-sync clean unasync
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
@@ -28,6 +28,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests tools benchmarks examples
 	$(BIN)/ruff format --check src tests tools benchmarks examples
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 # The documentation site, built strictly (a broken link or reference fails the build).
 # The CLI reference is generated from the commands' own help first.
@@ -54,6 +55,10 @@ bench-query: $(STAMP)
 
 bench-reports: $(STAMP)
 	$(BIN)/python benchmarks/reports.py
+
+# Test companies: a reset restored from a snapshot vs a read by id and a seed.
+bench-reset: $(STAMP)
+	$(BIN)/python benchmarks/reset.py
 
 bench-client: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/client.py

@@ -43,7 +43,7 @@ import httpx
 
 from qbo import AsyncClient, Client
 from qbo.client import PacingLimits, RateLimitError, RetryPolicy
-from qbo.client.config import DEFAULT_PACING, PacingOption
+from qbo.client._config import DEFAULT_PACING, PacingOption
 from qbo.client.hooks import RequestEvent, ResponseEvent
 from qbo.testing import EmulatorProcess
 

@@ -30,7 +30,7 @@ from pathlib import Path
 import httpx
 
 from qbo.emulator import Emulator, EmulatorConfig, create_app
-from qbo.emulator.domain.session import Realm
+from qbo.emulator.store.session import Realm
 from qbo.testing import ServerThread
 
 SEED = "large:200000"

@@ -24,6 +24,8 @@ from qbo.emulator import Emulator, EmulatorConfig, create_app
 from qbo.schema import jsoncodec
 from qbo.testing import ServerThread
 
+pytest_plugins = ["pytester"]  # the plugin tests run a pytest of their own
+
 PG_URL = os.environ.get(
     "QBO_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )

@@ -23,9 +23,9 @@ from unasync import format_python  # noqa: E402
 
 
 def _load_naming() -> ModuleType:
-    """``qbo.client.naming`` loaded from its file: importing the package would need the
+    """``qbo.client._naming`` loaded from its file: importing the package would need the
     very module this tool writes."""
-    path = ROOT / "src" / "qbo" / "client" / "naming.py"
+    path = ROOT / "src" / "qbo" / "client" / "_naming.py"
     spec = importlib.util.spec_from_file_location("_qbo_client_naming", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)

@@ -22,7 +22,7 @@ import pytest
 from qbo.client import AsyncClient, Client, RetryPolicy
 from qbo.client.environment import emulator as emulator_environment
 from qbo.emulator import Emulator, EmulatorConfig, create_app
-from qbo.emulator.domain.session import Realm
+from qbo.emulator.store.session import Realm
 from qbo.schema import jsoncodec
 from tests.conftest import ServerThread
 
@@ -117,6 +117,7 @@ async def stack(emu: Emulator) -> AsyncIterator[Stack]:
     realm = emu.realms.create("empty")
     s = Stack(emu, create_app(emu), realm.realm_id)
     yield s
+    emu.reset_conditions()  # fault rules and throttle settings belong to the shared emulator
     for client in s.opened:
         await client.aclose()
     for http in s.http_clients:

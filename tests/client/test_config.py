@@ -8,9 +8,9 @@ from collections.abc import Iterator
 import pytest
 
 from qbo.client import AsyncClient, Client, ConfigurationError, Environment, PacingLimits
+from qbo.client._static_auth import BearerAuth
 from qbo.client.auth import ClientCredentials, MemoryTokenStore
 from qbo.client.environment import PRODUCTION, SANDBOX
-from qbo.client.static_auth import BearerAuth
 
 
 @pytest.fixture

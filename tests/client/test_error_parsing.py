@@ -18,8 +18,8 @@ from qbo.client import (
     error_from_fault,
     error_from_response,
 )
+from qbo.client._responses import parse_json
 from qbo.client.error_parsing import parse_retry_after
-from qbo.client.responses import parse_json
 
 
 def response(

@@ -13,7 +13,7 @@ from qbo.client import (
     ServiceError,
     ValidationError,
 )
-from qbo.client.config import new_request_id
+from qbo.client._config import new_request_id
 from qbo.client.errors import RateLimitError, TransportError
 from qbo.query import col
 from qbo.schema.models import Customer

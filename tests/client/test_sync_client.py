@@ -19,9 +19,9 @@ from qbo.client import (
     RetryPolicy,
 )
 from qbo.client._async import resources as async_resources
+from qbo.client._naming import attribute_name
 from qbo.client._sync import resources as sync_resources
 from qbo.client.environment import emulator as emulator_environment
-from qbo.client.naming import attribute_name
 from qbo.emulator import Emulator
 from qbo.query import col, select
 from qbo.schema import catalogue

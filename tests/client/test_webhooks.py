@@ -18,9 +18,9 @@ import httpx
 import pytest
 import uvicorn
 
+from qbo.client._static_auth import BearerAuth
 from qbo.client.auth import AsyncOAuthClient, ClientCredentials
 from qbo.client.environment import emulator as emulator_environment
-from qbo.client.static_auth import BearerAuth
 from qbo.client.webhooks import (
     Operation,
     WebhookEvent,
@@ -35,7 +35,7 @@ from qbo.testing import loopback_socket
 
 pytestmark = pytest.mark.anyio
 
-# The guide's test vector (qbo-api.md section 10).
+# The guide's test vector.
 VECTOR_TOKEN = "00faeec4-08d0-4996-bb37-698ae19f0149"
 VECTOR_BODY = (
     b'{"eventNotifications":[{"realmId":"1269959970","dataChangeEvent":{"entities":['

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from qbo.emulator.domain.session import Realm
+from qbo.emulator.store.session import Realm
 from tests.conftest import Api
 
 Body = dict[str, Any]

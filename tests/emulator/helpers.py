@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import httpx
 from sqlalchemy import select
 
-from qbo.emulator.domain.session import Realm
+from qbo.emulator.store.session import Realm
 from qbo.schema import catalogue, jsoncodec
 from tests.conftest import Api
 

@@ -1,6 +1,6 @@
 """Every catalogue entity over the wire: create, read, full and sparse update, delete or
 inactivate, void, and the Unsupported Operation fault for what the operations matrix
-(guide section 2) does not give it. Envelopes, SyncToken, MetaData and ``time`` exactly.
+ does not give it. Envelopes, SyncToken, MetaData and ``time`` exactly.
 """
 
 from __future__ import annotations

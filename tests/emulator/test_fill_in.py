@@ -1,4 +1,4 @@
-"""What the server fills in (guide sections 3 and 13): invoice and customer read-backs,
+"""What the server fills in: invoice and customer read-backs,
 document numbers, sub-customers and totals."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""``requestid`` idempotency (guide section 6): replay, conflicts, limits, scope."""
+"""``requestid`` idempotency: replay, conflicts, limits, scope."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Validation faults with QBO's codes, messages, elements and HTTP statuses (guide section 4).
+"""Validation faults with QBO's codes, messages, elements and HTTP statuses.
 
 Every case prepares what it needs, snapshots the realm, sends one bad request and checks
 the fault exactly, then proves the realm did not change (objects, id sequences and the

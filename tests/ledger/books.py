@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from qbo.emulator import Emulator, EmulatorConfig
 from qbo.emulator.domain import crud
-from qbo.emulator.domain.session import Realm
+from qbo.emulator.store.session import Realm
 from qbo.schema import catalogue
 from qbo.schema.faults import Fault
 

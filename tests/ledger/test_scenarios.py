@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from qbo.emulator.domain.taxservice import create_tax_code
+from qbo.emulator.operations.tax_codes import create_tax_code
 from tests.ledger.books import Books, Company, applied, expense, line
 
 D = Decimal
@@ -381,7 +381,7 @@ def test_foreign_currency_invoice_paid_at_another_rate(books: Books, co: Company
 
 
 def test_exchange_rate_list_and_multicurrency_stays_on(books: Books, co: Company) -> None:
-    from qbo.emulator.ledger.currency import write_exchange_rate
+    from qbo.emulator.operations.exchange_rates import write_rate as write_exchange_rate
 
     enable_multicurrency(books)
     with books.session() as s:

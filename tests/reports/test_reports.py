@@ -1,4 +1,4 @@
-"""Report shapes (guide section 12) and values cross-checked against the ledger."""
+"""Report shapes and values cross-checked against the ledger."""
 
 from __future__ import annotations
 

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from qbo.emulator.webhooks import webhooks_for
 from qbo.sync import Syncer, WebhookInbox, process_inbox
 from qbo.testing import ServerThread
-from tests.outbound.conftest import connect_realm, free_port, register_app
+from tests.delivery.conftest import connect_realm, free_port, register_app
 from tests.sync.conftest import Env
 from tests.sync.world import MERGEABLE, NAME_LISTS, TRANSACTIONS, VOIDABLE, World
 

@@ -28,7 +28,7 @@ from qbo.emulator.webhooks import webhooks_for
 from qbo.sync import Mirror, WebhookInbox
 from qbo.testing import ServerThread
 from tests.client.helpers import seed_customers
-from tests.outbound.conftest import connect, free_port
+from tests.delivery.conftest import connect, free_port
 from tests.sync.conftest import BASE, Env
 from tests.sync.crash_worker import ENTITIES
 from tests.sync.world import World

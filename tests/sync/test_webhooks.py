@@ -16,7 +16,7 @@ from qbo.emulator.webhooks import webhooks_for
 from qbo.sync import WebhookInbox, process_inbox
 from qbo.sync import tables as t
 from qbo.testing import ServerThread
-from tests.outbound.conftest import connect, free_port
+from tests.delivery.conftest import connect, free_port
 from tests.sync.conftest import Env
 
 pytestmark = pytest.mark.anyio

@@ -50,3 +50,22 @@ def test_injected_faults_are_retried_and_cleared(
     (listed,) = qbo_faults.rules()
     assert listed["id"] == rule["id"] and listed["fired"] == 1
     assert made.Id is not None
+
+
+def test_each_test_gets_the_seeded_company_back(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        from datetime import UTC, datetime, timedelta
+        from qbo.query import col
+
+        def test_one_changes_things(qbo_client, qbo_clock):
+            qbo_client.customers.create({"DisplayName": "Left Behind"})
+            qbo_clock.advance(days=400)
+
+        def test_two_sees_none_of_it(qbo_client, qbo_clock, qbo_emulator):
+            assert qbo_client.customers.first(col("DisplayName") == "Left Behind") is None
+            assert abs(qbo_clock.now() - datetime.now(UTC)) < timedelta(minutes=5)
+        """
+    )
+    result = pytester.runpytest_inprocess("-q", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2)

@@ -57,7 +57,7 @@ def entity_def(name: str) -> EntityDef:
 
 
 def resource(qb: Client, entity: EntityDef) -> Any:
-    from qbo.client.naming import attribute_name
+    from qbo.client._naming import attribute_name
 
     return getattr(qb, attribute_name(entity.name))
 

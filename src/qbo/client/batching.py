@@ -1,4 +1,4 @@
-"""Batch requests (guide section 8) as pure data: items to send, results to read back.
+"""Batch requests as pure data: items to send, results to read back.
 
 A batch mixes creates, updates, deletes, voids and queries; QBO takes at most 30 items
 per request and answers each item on its own, success or fault, inside an HTTP 200. Here
@@ -12,10 +12,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from qbo.client import wire
+from qbo.client import _wire as wire
+from qbo.client._querytext import QueryLike, parse_query_response, to_query
 from qbo.client.error_parsing import error_from_fault
 from qbo.client.errors import QBOError, ServiceError
-from qbo.client.querytext import QueryLike, parse_query_response, to_query
 from qbo.client.results import Deleted, QueryResult
 from qbo.query import to_text
 from qbo.schema import EntityDef, Operation
@@ -78,7 +78,7 @@ def delete_item(bid: str, entity: EntityDef, obj: ObjectRef, sync_token: str | N
 
 
 def void_item(bid: str, entity: EntityDef, obj: ObjectRef, sync_token: str | None) -> BatchItem:
-    """A void inside a batch: ``operation: update`` with ``optionsData: void`` (guide s. 8)."""
+    """A void inside a batch: ``operation: update`` with ``optionsData: void``."""
     wire.require(entity, Operation.VOID)
     object_id, token = wire.id_and_token(obj, sync_token)
     body = {"Id": object_id, "SyncToken": token, "sparse": True}

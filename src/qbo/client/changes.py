@@ -1,4 +1,4 @@
-"""Change data capture (guide section 9) as pure data: window checks, parsing, merging.
+"""Change data capture as pure data: window checks, parsing, merging.
 
 QBO's ``GET /cdc`` looks back at most 30 days and returns at most 1000 objects; when more
 changed, what comes back is the 1000 with the oldest ``LastUpdatedTime``. The client
@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from qbo.client import wire
+from qbo.client import _wire as wire
 from qbo.client.errors import CDCWindowError, ServiceError, UnsupportedOperationError
 from qbo.client.results import Deleted
 from qbo.schema import EntityDef, catalogue
 from qbo.schema.base import QBOModel
+from qbo.schema.faults import FaultCode
 
 MAX_LOOKBACK = timedelta(days=30)
 CDC_CAP = 1000  # objects in one response
@@ -36,7 +37,8 @@ def cdc_entities(entities: Iterable[str | type[QBOModel]]) -> list[EntityDef]:
         entity = wire.entity_def(name)
         if not entity.cdc:
             raise UnsupportedOperationError(
-                f"{entity.name} is not available through change data capture", code="500"
+                f"{entity.name} is not available through change data capture",
+                code=FaultCode.UNSUPPORTED_OPERATION,
             )
         if entity not in out:
             out.append(entity)

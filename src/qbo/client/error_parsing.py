@@ -39,6 +39,7 @@ from qbo.client.errors import (
     ValidationError,
 )
 from qbo.schema import jsoncodec
+from qbo.schema.faults import FaultCode
 
 _SNIPPET = 200  # longest piece of an unparseable body quoted in a message
 _TAGS = re.compile(r"<[^>]+>")
@@ -159,17 +160,17 @@ def parse_retry_after(value: str | None) -> float | None:
 
 def error_class(status: int | None, code: str | None, fault_type: str | None) -> type[QBOError]:
     """Which exception a (status, code, fault type) means; status wins when it is telling."""
-    if status == 401 or code == "3200":
+    if status == 401 or code == FaultCode.NOT_AUTHENTICATED:
         return AuthenticationError
-    if status == 403 or code == "3100":
+    if status == 403 or code == FaultCode.NOT_AUTHORIZED:
         return AuthorizationError
-    if status == 429 or code == "3001":
+    if status == 429 or code == FaultCode.THROTTLED:
         return RateLimitError
     if status is not None and status >= 500:
         return ServiceError
     if code and code in VALIDATION_CODES:
         return VALIDATION_CODES[code]
-    if code == "10000" or (fault_type or "").lower() == "systemfault":
+    if code == FaultCode.INTERNAL_ERROR or (fault_type or "").lower() == "systemfault":
         return ServiceError
     kind = (fault_type or "").lower()
     if kind == "authenticationfault" or kind == "authentication":

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from qbo.schema.faults import FaultCode
+
 
 class QBOError(Exception):
     """Base of every qbo client error."""
@@ -136,17 +138,17 @@ class ConfigurationError(QBOError):
 
 #: Validation fault codes with a class of their own.
 VALIDATION_CODES: dict[str, type[ValidationError]] = {
-    "5010": StaleObjectError,
-    "6240": DuplicateNameError,
-    "6140": DuplicateDocumentNumberError,
-    "610": ObjectNotFoundError,
-    "2500": InvalidReferenceError,
-    "2020": RequiredFieldError,
-    "2010": InvalidPropertyError,
-    "500": UnsupportedOperationError,
-    "4000": QueryError,
-    "4001": QueryError,
-    "6000": BusinessValidationError,
-    "6070": BusinessValidationError,
-    "600": RequestIdConflictError,
+    FaultCode.STALE_OBJECT: StaleObjectError,
+    FaultCode.DUPLICATE_NAME: DuplicateNameError,
+    FaultCode.DUPLICATE_DOC_NUMBER: DuplicateDocumentNumberError,
+    FaultCode.OBJECT_NOT_FOUND: ObjectNotFoundError,
+    FaultCode.INVALID_REFERENCE: InvalidReferenceError,
+    FaultCode.REQUIRED_MISSING: RequiredFieldError,
+    FaultCode.INVALID_PROPERTY: InvalidPropertyError,
+    FaultCode.UNSUPPORTED_OPERATION: UnsupportedOperationError,
+    FaultCode.QUERY_PARSE: QueryError,
+    FaultCode.QUERY_INVALID: QueryError,
+    FaultCode.BUSINESS_VALIDATION: BusinessValidationError,
+    FaultCode.AMOUNT_CALCULATION: BusinessValidationError,
+    FaultCode.REQUEST_ID_EXISTS: RequestIdConflictError,
 }

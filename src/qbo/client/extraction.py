@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from qbo.client import wire
+from qbo.client import _wire as wire
 from qbo.client.error_parsing import error_from_fault
 from qbo.client.errors import QBOError, ServiceError
 from qbo.schema import EntityDef, Operation, catalogue

@@ -1,6 +1,6 @@
 """Client-side pacing under Intuit's per-realm limits, so a busy client never draws a 429.
 
-Intuit's limits (guide section 5): 500 requests per minute per realm (a batch counts once
+Intuit's limits: 500 requests per minute per realm (a batch counts once
 per item), 10 per second, 10 in flight, 40 batch requests per minute. QBO counts them in
 sliding windows, and so does this module, conservatively: a request occupies every window
 from the moment it is admitted here until ``span`` seconds after the latest instant QBO
@@ -47,7 +47,12 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+from qbo.migrations import Versioning, open_versioned
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
 
 MINUTE = 60.0
 SECOND = 1.0
@@ -221,6 +226,43 @@ class MemoryPacingStore:
                     return
 
 
+PACING_SCHEMA = Versioning(
+    what="pacing log",
+    scripts=Path(__file__).parent / "pacing_migrations",
+    version_table="qbo_pacing_version",
+    baseline="0001",
+    marker_table="qbo_pacing",
+)
+_TABLE = (
+    "CREATE TABLE IF NOT EXISTS qbo_pacing (id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " key TEXT NOT NULL, start REAL NOT NULL, finish REAL, weight INTEGER NOT NULL,"
+    " batch INTEGER NOT NULL)"
+)
+_INDEX = "CREATE INDEX IF NOT EXISTS qbo_pacing_key ON qbo_pacing (key, finish)"
+
+
+def _open_schema(conn: sqlite3.Connection) -> None:
+    """Create, upgrade or refuse (a newer qbo's) the pacing table, under the file's write lock.
+
+    The store speaks sqlite3 directly (it is on every request's path); Alembic reaches the
+    same connection through an engine that hands it out. SQLAlchemy and Alembic come with
+    ``qbo[sql]`` and are imported here, when a pacing file is first opened, so a client-only
+    install still imports this module (and uses :class:`MemoryPacingStore`).
+    """
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import StaticPool
+
+    def create_head(sa: Connection) -> None:
+        sa.exec_driver_sql(_TABLE)
+        sa.exec_driver_sql(_INDEX)
+
+    engine = create_engine("sqlite://", creator=lambda: conn, poolclass=StaticPool)
+    conn.execute("BEGIN IMMEDIATE")  # one opener at a time (autocommit connection)
+    # SQLAlchemy sends no BEGIN of its own here; it commits (or rolls back) this one.
+    with engine.begin() as sa:
+        open_versioned(sa, PACING_SCHEMA, create_head)
+
+
 class SqlitePacingStore:
     """The request log in a SQLite file, shared by every process that opens the same path.
 
@@ -243,12 +285,7 @@ class SqlitePacingStore:
             conn = sqlite3.connect(
                 self.path, timeout=self._busy_timeout, isolation_level=None, check_same_thread=False
             )
-            conn.execute(
-                "CREATE TABLE IF NOT EXISTS qbo_pacing (id INTEGER PRIMARY KEY AUTOINCREMENT,"
-                " key TEXT NOT NULL, start REAL NOT NULL, finish REAL, weight INTEGER NOT NULL,"
-                " batch INTEGER NOT NULL)"
-            )
-            conn.execute("CREATE INDEX IF NOT EXISTS qbo_pacing_key ON qbo_pacing (key, finish)")
+            _open_schema(conn)
             self._conn = conn
         return self._conn
 

@@ -1,4 +1,4 @@
-"""QBO reports (guide section 12) as a typed tree, flat records and CSV.
+"""QBO reports as a typed tree, flat records and CSV.
 
 A report is ``Header`` (name, period, basis, options), ``Columns`` (title, type and a
 ``ColKey`` each) and ``Rows``: nested sections, each with an optional header row, rows,

@@ -20,6 +20,7 @@ import random
 from dataclasses import dataclass, field
 
 from qbo.client.errors import QBOError, RateLimitError, ServiceError, TransportError
+from qbo.schema.faults import FaultCode
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
@@ -58,7 +59,7 @@ class RetryPolicy:
             return True
         status = error.status_code
         if isinstance(error, RateLimitError):
-            return status is None or status in self.statuses or error.code == "3001"
+            return status is None or status in self.statuses or error.code == FaultCode.THROTTLED
         if isinstance(error, ServiceError):
             return status is None or status in self.statuses
         return False

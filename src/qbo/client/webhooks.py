@@ -9,7 +9,7 @@ raw body))``. Deliveries come in the legacy format (``eventNotifications``) or, 
 not match), answers 200 at once (Intuit wants an answer within a few seconds, and its
 guides say one) and only then hands the events to your callback or queue. Events may come
 late, twice or out of order, so handle them idempotently (``event_id`` helps) and keep a
-periodic CDC sweep as the safety net (guide section 10).
+periodic CDC sweep as the safety net.
 """
 
 from __future__ import annotations

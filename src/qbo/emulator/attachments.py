@@ -37,20 +37,17 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from python_multipart.exceptions import MultipartParseError
-from python_multipart.multipart import MultipartParser, parse_options_header
 from sqlalchemy import delete, insert, select
 
 from qbo.emulator.domain import crud
 from qbo.emulator.domain.refs import is_active
-from qbo.emulator.domain.session import Session
 from qbo.emulator.domain.validate import coerce_entity
-from qbo.emulator.http.api import ApiRequest, RawResult, Result, unknown_path
-from qbo.emulator.outbound_tables import outbound_tables
 from qbo.emulator.store import Store
+from qbo.emulator.store.delivery_tables import delivery_tables
+from qbo.emulator.store.session import Session
 from qbo.emulator.timefmt import epoch_ms
 from qbo.schema import catalogue, jsoncodec
-from qbo.schema.faults import Fault, not_found, required_missing
+from qbo.schema.faults import Fault, FaultCode, not_found, required_missing
 
 DOWNLOAD_TTL = timedelta(minutes=15)
 FILES_PATH = "/_emulator/files/"
@@ -102,72 +99,6 @@ class Part:
     data: bytearray = field(default_factory=bytearray)
 
 
-def parse_multipart(body: bytes, content_type: str) -> list[Part]:
-    """The parts of a ``multipart/form-data`` body, or fault 2010."""
-    kind, options = parse_options_header(content_type)
-    boundary = options.get(b"boundary")
-    if not kind.startswith(b"multipart/") or not boundary:
-        raise Fault.of(
-            "2010",
-            "Request has invalid or unsupported property: an upload must be "
-            "multipart/form-data with a boundary",
-        )
-    parts: list[Part] = []
-    headers: list[tuple[bytes, bytes]] = []
-    header_field = bytearray()
-    header_value = bytearray()
-
-    def on_part_begin() -> None:
-        parts.append(Part())
-        headers.clear()
-
-    def on_part_data(data: bytes, start: int, end: int) -> None:
-        parts[-1].data += data[start:end]
-
-    def on_header_field(data: bytes, start: int, end: int) -> None:
-        header_field.extend(data[start:end])
-
-    def on_header_value(data: bytes, start: int, end: int) -> None:
-        header_value.extend(data[start:end])
-
-    def on_header_end() -> None:
-        headers.append((bytes(header_field).lower(), bytes(header_value)))
-        header_field.clear()
-        header_value.clear()
-
-    def on_headers_finished() -> None:
-        part = parts[-1]
-        for name, value in headers:
-            if name == b"content-disposition":
-                _, params = parse_options_header(value)
-                part.name = params.get(b"name", b"").decode("utf-8", "replace")
-                filename = params.get(b"filename")
-                part.filename = None if filename is None else filename.decode("utf-8", "replace")
-            elif name == b"content-type":
-                part.content_type = value.decode("latin-1").strip() or None
-
-    parser = MultipartParser(
-        boundary,
-        {
-            "on_part_begin": on_part_begin,
-            "on_part_data": on_part_data,
-            "on_header_field": on_header_field,
-            "on_header_value": on_header_value,
-            "on_header_end": on_header_end,
-            "on_headers_finished": on_headers_finished,
-        },
-    )
-    try:
-        parser.write(body)
-        parser.finalize()
-    except MultipartParseError as exc:
-        raise Fault.of(
-            "2010",
-            f"Request has invalid or unsupported property: the multipart body does not parse ({exc})",
-        ) from None
-    return parts
-
-
 def media_type(value: str | None) -> str:
     """``image/PNG; name=x`` -> ``image/png``."""
     return (value or "").split(";")[0].strip().lower()
@@ -192,14 +123,14 @@ def check_file(file_name: str, content_type: str, size: int, limit: int) -> None
     if media_type(content_type) not in ALLOWED_TYPES:
         accepted = sorted({ext for exts in ALLOWED_TYPES.values() for ext in exts.split(", ")})
         raise Fault.of(
-            "6000",
+            FaultCode.BUSINESS_VALIDATION,
             f"Unsupported file type {content_type!r} for {file_name!r}: "
             f"accepted types are {', '.join(accepted)}",
             element="ContentType",
         )
     if size > limit:
         raise Fault.of(
-            "6000",
+            FaultCode.BUSINESS_VALIDATION,
             f"File {file_name!r} is too large: {size} bytes, at most {limit} bytes",
             element="Size",
         )
@@ -218,7 +149,7 @@ def check_attachable_refs(s: Session, doc: dict[str, Any]) -> None:
         entity = catalogue().find_entity(kind)
         if entity is None:
             raise Fault.of(
-                "2010",
+                FaultCode.INVALID_PROPERTY,
                 f"Property Name:{path}.type specified is unsupported or invalid: "
                 f"{kind!r} is not an entity",
                 element=f"{path}.type",
@@ -226,7 +157,7 @@ def check_attachable_refs(s: Session, doc: dict[str, Any]) -> None:
         found = s.get(entity.name, target["value"])
         if found is None or not is_active(found):
             raise Fault.of(
-                "2500",
+                FaultCode.INVALID_REFERENCE,
                 f"Invalid Reference Id : {entity.name} assigned to {path} "
                 f"({target['value']}) is {'missing' if found is None else 'inactive'}",
                 element=path,
@@ -242,14 +173,14 @@ def _metadata(part: Part | None) -> dict[str, Any]:
         body = jsoncodec.loads(bytes(part.data).decode("utf-8"))
     except (ValueError, UnicodeDecodeError):
         raise Fault.of(
-            "2010",
+            FaultCode.INVALID_PROPERTY,
             f"Request has invalid or unsupported property: {part.name} is not valid JSON",
         ) from None
     if isinstance(body, dict) and set(body) == {"Attachable"}:
         body = body["Attachable"]
     if not isinstance(body, dict):
         raise Fault.of(
-            "2010",
+            FaultCode.INVALID_PROPERTY,
             f"Request has invalid or unsupported property: {part.name} must be an Attachable object",
         )
     return body
@@ -268,7 +199,7 @@ def store_file(
     s: Session, attachable_id: str, part: Part, file_name: str, kind: str
 ) -> tuple[str, str]:
     """Keep the bytes of an Attachable (replacing any earlier file); its key and secret."""
-    files = outbound_tables(s.store).attachment_files
+    files = delivery_tables(s.store).attachment_files
     key, secret = secrets.token_hex(16), secrets.token_hex(32)
     s.conn.execute(
         delete(files).where(
@@ -292,7 +223,9 @@ def store_file(
     return key, secret
 
 
-def _create(s: Session, req: ApiRequest, meta: Part | None, content: Part) -> dict[str, Any]:
+def _create(
+    s: Session, meta: Part | None, content: Part, base_url: str, max_upload_bytes: int
+) -> dict[str, Any]:
     entity = catalogue().entity("Attachable")
     body = _metadata(meta)
     if not body.get("FileName") and content.filename:
@@ -302,7 +235,7 @@ def _create(s: Session, req: ApiRequest, meta: Part | None, content: Part) -> di
     if not file_name:
         raise required_missing("FileName")
     kind = content_type_of(doc.get("ContentType"), content.content_type, file_name)
-    check_file(file_name, kind, len(content.data), req.max_upload_bytes)
+    check_file(file_name, kind, len(content.data), max_upload_bytes)
     doc["FileName"] = file_name
     doc["ContentType"] = kind
     check_attachable_refs(s, doc)
@@ -311,18 +244,18 @@ def _create(s: Session, req: ApiRequest, meta: Part | None, content: Part) -> di
     expires = epoch_ms(s.now + DOWNLOAD_TTL)
     doc["Size"] = len(content.data)
     doc["FileAccessUri"] = f"/v3/company/{s.realm.realm_id}/download/{doc['Id']}"
-    doc["TempDownloadUri"] = download_url(req.base_url, key, secret, expires)
+    doc["TempDownloadUri"] = download_url(base_url, key, secret, expires)
     s.replace(entity.name, doc)
     return doc
 
 
-def upload_resource(s: Session, req: ApiRequest) -> Result:
-    """``POST /upload``: one Attachable per ``file_content_<n>`` part."""
-    if len(req.parts) != 1:
-        raise unknown_path(req)
+def upload(
+    s: Session, parts: list[Part], base_url: str, max_upload_bytes: int
+) -> list[dict[str, Any]]:
+    """``POST /upload``: one Attachable per ``file_content_<n>`` part (the new objects)."""
     metadata: dict[str, Part] = {}
     contents: dict[str, Part] = {}
-    for part in parse_multipart(req.body, req.content_type):
+    for part in parts:
         prefix, _, suffix = part.name.rpartition("_")
         if prefix == "file_metadata":
             metadata[suffix] = part
@@ -330,7 +263,7 @@ def upload_resource(s: Session, req: ApiRequest) -> Result:
             contents[suffix] = part
         else:
             raise Fault.of(
-                "2010",
+                FaultCode.INVALID_PROPERTY,
                 f"Request has invalid or unsupported property: unexpected part {part.name!r} "
                 "(expected file_metadata_<n> and file_content_<n>)",
             )
@@ -339,19 +272,18 @@ def upload_resource(s: Session, req: ApiRequest) -> Result:
     for suffix in metadata:
         if suffix not in contents:
             raise required_missing(f"file_content_{suffix}")
-    created = [_create(s, req, metadata.get(n), part) for n, part in contents.items()]
-    return 200, {"AttachableResponse": [{"Attachable": doc} for doc in created]}
+    return [
+        _create(s, metadata.get(n), part, base_url, max_upload_bytes)
+        for n, part in contents.items()
+    ]
 
 
-def download_resource(s: Session, req: ApiRequest) -> RawResult:
-    """``GET /download/{id}``: a temporary URL to the file, as text."""
-    if len(req.parts) != 2:
-        raise unknown_path(req)
-    attachable_id = req.parts[1]
+def download(s: Session, attachable_id: str, base_url: str) -> str:
+    """``GET /download/{id}``: a temporary URL to the file."""
     doc = s.get("Attachable", attachable_id)
     if doc is None:
         raise not_found("Attachable", attachable_id)
-    files = outbound_tables(s.store).attachment_files
+    files = delivery_tables(s.store).attachment_files
     try:
         number = int(attachable_id)
     except ValueError:
@@ -363,11 +295,10 @@ def download_resource(s: Session, req: ApiRequest) -> RawResult:
     ).first()
     if row is None or doc.get("Size") != int(row.size):
         raise Fault.of(
-            "610",
+            FaultCode.OBJECT_NOT_FOUND,
             f"Object Not Found : Attachable {attachable_id} has no file to download",
         )
-    url = download_url(req.base_url, row.file_key, row.secret, epoch_ms(s.now + DOWNLOAD_TTL))
-    return RawResult(url.encode(), "text/plain")
+    return download_url(base_url, row.file_key, row.secret, epoch_ms(s.now + DOWNLOAD_TTL))
 
 
 @dataclass(frozen=True)
@@ -384,7 +315,7 @@ def open_download(store: Store, token: str, now_ms: int) -> StoredFile | str:
         expires = int(expires_text)
     except ValueError:
         return "unknown"
-    files = outbound_tables(store).attachment_files
+    files = delivery_tables(store).attachment_files
     with store.read() as conn:
         row = conn.execute(select(files).where(files.c.file_key == key)).first()
     if row is None or not hmac.compare_digest(_sign(row.secret, f"{key}.{expires}"), signature):

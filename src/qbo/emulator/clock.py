@@ -37,6 +37,12 @@ class Clock:
             self._offset += timedelta(seconds=seconds)
             return self._real_now() + self._offset
 
+    def reset(self) -> datetime:
+        """Back to real time (between tests that moved the clock)."""
+        with self._lock:
+            self._offset = timedelta(0)
+            return self._real_now()
+
     def set(self, when: datetime) -> datetime:
         if when.tzinfo is None:
             raise ValueError("set the clock with a timezone-aware datetime")

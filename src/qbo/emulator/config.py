@@ -21,12 +21,12 @@ class EmulatorConfig:
     admin_token: str | None = None  # required as a bearer token on /_emulator when set
     db_schema: str | None = None  # PostgreSQL schema (isolates test runs)
     max_body_bytes: int = 4 * 1024 * 1024
-    # Integration surface (qbo.emulator.throttle, .latency). Throttling is off here, for
+    # Serving conditions (qbo.emulator.throttle, .latency). Throttling is off here, for
     # library and test use; `qbo emulator serve` turns it on unless `--throttle off`.
     throttle: ThrottleSettings = field(default_factory=ThrottleSettings)
     latency: str = "none"  # response-time profile: none | realistic
     latency_seed: int = 0  # seeds the realistic profile's jitter
-    # Outbound features (webhooks, attachments); see qbo.emulator.webhooks and .attachments.
+    # Deliveries (webhooks, attachments); see qbo.emulator.webhooks and .attachments.
     webhook_window: float = 5.0  # seconds (real time) events are gathered into one delivery
     webhook_timeout: float = 3.0  # seconds a receiver has to answer before the attempt fails
     webhook_retry_factor: float = 1.0  # scales QBO's retry schedule (tests use 0.01)

@@ -12,7 +12,7 @@ Choices where QBO's behaviour is not documented:
   describes. Several addresses may be given, separated by commas.
 - A missing or malformed address is a ValidationFault with code 6000 (a business rule:
   the form cannot be sent) whose Detail says what is wrong and whose element names the
-  parameter or property (guide section 4 leaves the code open between 6000 and 2010).
+  parameter or property (Intuit does not document which of 6000 and 2010 QBO uses).
 - PurchaseOrder has no ``DeliveryInfo`` in Intuit's schema, so only its EmailStatus
   changes (the emulator never writes a property a client could not post back).
 - Attachables linked to the form with ``IncludeOnSend: true`` are listed in the message
@@ -29,14 +29,13 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 
 from qbo.emulator.domain import crud
-from qbo.emulator.domain.session import Session, clone
-from qbo.emulator.http.api import ApiRequest, Result
-from qbo.emulator.outbound_tables import outbound_tables
-from qbo.emulator.pdf import PDF_TYPE, TITLES, action_target, money, render
+from qbo.emulator.pdf import PDF_TYPE, TITLES, money, render
 from qbo.emulator.store import Store
+from qbo.emulator.store.delivery_tables import delivery_tables
+from qbo.emulator.store.session import Session, clone
 from qbo.emulator.timefmt import response_time
 from qbo.schema import EntityDef, Operation, catalogue
-from qbo.schema.faults import Fault, not_found
+from qbo.schema.faults import Fault, FaultCode, not_found, unsupported_operation
 
 #: One address: something@domain.tld, without spaces or characters mail headers reserve.
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
@@ -62,13 +61,13 @@ def recipients(address: str | None, element: str) -> list[str]:
     """The addresses of a ``sendTo`` or ``BillEmail`` value, or fault 6000."""
     if address is None or not address.strip():
         raise Fault.of(
-            "6000",
+            FaultCode.BUSINESS_VALIDATION,
             f"Email address is missing: give sendTo or set {element} on the transaction",
             element=element,
         )
     if len(address) > MAX_ADDRESS:
         raise Fault.of(
-            "6000",
+            FaultCode.BUSINESS_VALIDATION,
             f"Email address is too long: {element} holds at most {MAX_ADDRESS} characters",
             element=element,
         )
@@ -76,7 +75,7 @@ def recipients(address: str | None, element: str) -> list[str]:
     for part in found:
         if not ADDRESS.match(part):
             raise Fault.of(
-                "6000",
+                FaultCode.BUSINESS_VALIDATION,
                 f"Invalid email address {part!r} in {element}: expected name@domain",
                 element=element,
             )
@@ -85,7 +84,7 @@ def recipients(address: str | None, element: str) -> list[str]:
 
 def _included_attachments(s: Session, entity: str, object_id: str) -> list[dict[str, Any]]:
     """Attachables linked to the form with IncludeOnSend, as listed in the message."""
-    files = outbound_tables(s.store).attachment_files
+    files = delivery_tables(s.store).attachment_files
     found = []
     for attachable in s.all("Attachable"):
         for ref in attachable.get("AttachableRef") or []:
@@ -144,14 +143,15 @@ def _message(s: Session, entity: str, doc: dict[str, Any]) -> tuple[str, str]:
     return f"{label} {number} from {company}", body
 
 
-def send_resource(s: Session, req: ApiRequest) -> Result:
-    """``POST /{entity}/{id}/send[?sendTo=addr]`` (any body, any or no Content-Type)."""
-    entity, object_id = action_target(req, Operation.SEND)
+def send(s: Session, entity: EntityDef, object_id: str, send_to: str | None) -> dict[str, Any]:
+    """``POST /{entity}/{id}/send[?sendTo=addr]``: mark the form sent, put the mail in the outbox."""
+    if not entity.allows(Operation.SEND):
+        raise unsupported_operation(entity.name, Operation.SEND.value)
     old = s.get(entity.name, object_id)
     if old is None:
         raise not_found(entity.name, object_id)
     field = email_field(entity)
-    given = req.params.get("sendto")
+    given = send_to
     if given is not None:
         to = recipients(given, "sendTo")
     else:
@@ -168,7 +168,7 @@ def send_resource(s: Session, req: ApiRequest) -> Result:
     subject, body = _message(s, entity.name, doc)
     number = doc.get("DocNumber") or object_id
     s.conn.execute(
-        insert(outbound_tables(s.store).outbox),
+        insert(delivery_tables(s.store).outbox),
         {
             "realm_id": s.realm.realm_id,
             "entity": entity.name,
@@ -183,14 +183,14 @@ def send_resource(s: Session, req: ApiRequest) -> Result:
             "sent_ms": s.now_ms,
         },
     )
-    return 200, {entity.json_key: doc}
+    return doc
 
 
 def list_outbox(
     store: Store, tz_of: dict[str, str], realm_id: str | None = None, limit: int = 100
 ) -> list[dict[str, Any]]:
     """Sent messages, newest first; ``tz_of`` maps realm ids to time zones for ``sentAt``."""
-    t = outbound_tables(store).outbox
+    t = delivery_tables(store).outbox
     stmt = select(t).order_by(t.c.id.desc()).limit(limit)
     if realm_id is not None:
         stmt = stmt.where(t.c.realm_id == realm_id)
@@ -224,7 +224,7 @@ def list_outbox(
 
 def outbox_pdf(store: Store, message_id: int) -> tuple[str, bytes] | None:
     """The PDF attached to one sent message (file name and bytes)."""
-    t = outbound_tables(store).outbox
+    t = delivery_tables(store).outbox
     with store.read() as conn:
         row = conn.execute(select(t.c.pdf_name, t.c.pdf).where(t.c.id == message_id)).first()
     return None if row is None else (row.pdf_name, bytes(row.pdf))
@@ -232,10 +232,10 @@ def outbox_pdf(store: Store, message_id: int) -> tuple[str, bytes] | None:
 
 def clear_outbox(store: Store, realm_id: str | None = None) -> int:
     """Forget sent messages (of one realm, or all); answers how many."""
-    t = outbound_tables(store).outbox
+    t = delivery_tables(store).outbox
     stmt = delete(t) if realm_id is None else delete(t).where(t.c.realm_id == realm_id)
     with store.write() as conn:
         return int(conn.execute(stmt).rowcount)
 
 
-__all__ = ["clear_outbox", "list_outbox", "outbox_pdf", "send_resource"]
+__all__ = ["clear_outbox", "list_outbox", "outbox_pdf", "send"]

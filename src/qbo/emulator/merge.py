@@ -20,15 +20,11 @@
 Rules (QBO's own are stricter in places and not fully documented): both objects exist
 and differ, ``into`` is active, an account merges only with an account of the same
 AccountType, an item only with an item of the same Type, and ``into`` may not be a
-descendant of ``from``. The ledger rows of ``from`` itself (an account's opening
-balance, an inventory item's starting value) are the ledger's to move: functions in
-``MERGE_HOOKS`` run after the references moved and before ``into`` is saved, and may
-adjust ``into_doc``.
+descendant of ``from``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
@@ -36,9 +32,9 @@ from sqlalchemy import select
 from qbo.emulator.domain import crud
 from qbo.emulator.domain.refs import display_name, is_active, target_of
 from qbo.emulator.domain.rules.transactions import POSTING, PostingRule
-from qbo.emulator.domain.session import Session, clone
+from qbo.emulator.store.session import Session, clone
 from qbo.schema import EntityDef, Kind, TypeDef, catalogue, jsoncodec
-from qbo.schema.faults import Fault, not_found, unsupported_operation
+from qbo.schema.faults import Fault, FaultCode, not_found, unsupported_operation
 
 MERGEABLE = ("Customer", "Vendor", "Employee", "Item", "Account")
 
@@ -49,9 +45,6 @@ _APPLIED_LAST = frozenset({"Payment", "BillPayment", "Deposit"})
 _POSTING_RULE = PostingRule()
 
 Moved = list[tuple[str, str]]
-MergeHook = Callable[[Session, EntityDef, dict[str, Any], dict[str, Any], Moved], None]
-#: Called as hook(session, entity, from_doc, into_doc, moved) inside the merge.
-MERGE_HOOKS: list[MergeHook] = []
 
 
 def merge(s: Session, entity_name: str, from_id: str, into_id: str) -> dict[str, Any]:
@@ -61,7 +54,9 @@ def merge(s: Session, entity_name: str, from_id: str, into_id: str) -> dict[str,
     entity = catalogue().entity(entity_name)
     from_id, into_id = str(from_id).strip(), str(into_id).strip()
     if from_id == into_id:
-        raise Fault.of("6000", f"Cannot merge {entity_name} {from_id} into itself")
+        raise Fault.of(
+            FaultCode.BUSINESS_VALIDATION, f"Cannot merge {entity_name} {from_id} into itself"
+        )
     from_doc = s.get(entity_name, from_id)
     if from_doc is None:
         raise not_found(entity_name, from_id)
@@ -82,6 +77,7 @@ def merge(s: Session, entity_name: str, from_id: str, into_id: str) -> dict[str,
     # Documents that others are applied to are posted again first, so a payment re-posted
     # later finds its invoice already belonging to ``into``.
     targets.sort(key=lambda t: t[0].name in _APPLIED_LAST)
+    crud.attach_ledger(s)  # the posting rule runs here directly, not through crud
     for other, object_id in targets:
         old = s.get(other.name, object_id)
         assert old is not None
@@ -105,12 +101,9 @@ def merge(s: Session, entity_name: str, from_id: str, into_id: str) -> dict[str,
         )
         moved.append((entity_name, str(child["Id"])))
     into_doc = s.get(entity_name, into_id) or into_doc
-    for hook in MERGE_HOOKS:
-        hook(s, entity, from_doc, into_doc, moved)
     old_into = s.get(entity_name, into_id) or into_doc
     s.remove(entity_name, from_id)
-    into_doc["SyncToken"] = str(int(old_into["SyncToken"]) + 1)
-    into_doc["MetaData"] = {**old_into["MetaData"], "LastUpdatedTime": s.meta_now()}
+    s.bump(into_doc, old_into)
     s.replace(entity_name, into_doc)
     s.record_change(entity_name, into_id, "Merge", deleted_id=from_id)
     return {"into": into_doc, "moved": moved}
@@ -124,11 +117,14 @@ def _check_compatible(
     s: Session, entity_name: str, from_doc: dict[str, Any], into_doc: dict[str, Any]
 ) -> None:
     if not is_active(into_doc):
-        raise Fault.of("6000", f"Cannot merge into {entity_name} {into_doc['Id']}: it is inactive")
+        raise Fault.of(
+            FaultCode.BUSINESS_VALIDATION,
+            f"Cannot merge into {entity_name} {into_doc['Id']}: it is inactive",
+        )
     for prop in {"Account": ("AccountType",), "Item": ("Type",)}.get(entity_name, ()):
         if from_doc.get(prop) != into_doc.get(prop):
             raise Fault.of(
-                "6000",
+                FaultCode.BUSINESS_VALIDATION,
                 f"Cannot merge {entity_name} {from_doc['Id']} ({prop} {from_doc.get(prop)}) into "
                 f"{into_doc['Id']} ({prop} {into_doc.get(prop)}): the {prop} must be the same",
             )
@@ -136,7 +132,7 @@ def _check_compatible(
     while parent is not None and parent not in seen:
         if parent == str(from_doc["Id"]):
             raise Fault.of(
-                "6000",
+                FaultCode.BUSINESS_VALIDATION,
                 f"Cannot merge {entity_name} {from_doc['Id']} into its own descendant "
                 f"{into_doc['Id']}",
             )

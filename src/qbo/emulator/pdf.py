@@ -23,8 +23,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
-from qbo.emulator.domain.session import Session
-from qbo.emulator.http.api import ApiRequest, RawResult, entity_for, unknown_path
+from qbo.emulator.store.session import Session
 from qbo.schema import EntityDef, Operation
 from qbo.schema.faults import not_found, unsupported_operation
 
@@ -329,20 +328,11 @@ def render(s: Session, entity: str, doc: dict[str, Any]) -> bytes:
     return bytes(pdf.output())
 
 
-def action_target(req: ApiRequest, operation: Operation) -> tuple[EntityDef, str]:
-    """The entity and id named by ``{entity}/{id}/{action}``, if it allows ``operation``."""
-    entity = entity_for(req.parts[0])
-    if entity is None or len(req.parts) != 3:
-        raise unknown_path(req)
-    if not entity.allows(operation):
-        raise unsupported_operation(entity.name, operation.value)
-    return entity, req.parts[1]
-
-
-def pdf_resource(s: Session, req: ApiRequest) -> RawResult:
-    """``GET /{entity}/{id}/pdf``."""
-    entity, object_id = action_target(req, Operation.PDF)
+def render_pdf(s: Session, entity: EntityDef, object_id: str) -> bytes:
+    """``GET /{entity}/{id}/pdf``: the form as a PDF."""
+    if not entity.allows(Operation.PDF):
+        raise unsupported_operation(entity.name, Operation.PDF.value)
     doc = s.get(entity.name, object_id)
     if doc is None:
         raise not_found(entity.name, object_id)
-    return RawResult(render(s, entity.name, doc), PDF_TYPE)
+    return render(s, entity.name, doc)

@@ -3,7 +3,7 @@
 Every value becomes a bound parameter, encoded exactly as the query columns are
 (:func:`qbo.emulator.store.tables.encode` of the reference evaluator's reading), so the
 database answers what :func:`qbo.query.evaluate` would: folded text, numeric-first ids,
-dates as ISO text, datetimes as instants. ``tests/queryexec`` checks that agreement on
+dates as ISO text, datetimes as instants. ``tests/query_execution`` checks that agreement on
 random companies and random queries, on SQLite and PostgreSQL.
 
 Filters on the overlay's indexed properties use ``(realm_id, column, id)`` indexes; a
@@ -42,8 +42,8 @@ from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
 from sqlalchemy.sql.expression import literal
 from sqlalchemy.sql.selectable import Select
 
-from qbo.emulator.domain.builtin import BUILTIN
-from qbo.emulator.domain.session import Session, clone
+from qbo.emulator.store.builtin import BUILTIN
+from qbo.emulator.store.session import Session, clone
 from qbo.emulator.store.tables import EPOCH, EntityTable, column_name, encode, normalise
 from qbo.query import (
     Count,
@@ -59,7 +59,7 @@ from qbo.query import (
 from qbo.query.evaluator import evaluate, normalize_query_value, project
 from qbo.query.values import TEXT_KINDS, in_zone, is_id_like
 from qbo.schema import Kind, Operation, jsoncodec
-from qbo.schema.faults import Fault
+from qbo.schema.faults import Fault, FaultCode
 
 MAX_TERMS = 100
 MAX_IN_VALUES = 1000
@@ -100,7 +100,9 @@ class CompiledQuery:
 
 
 def not_queryable(prop: Prop) -> Fault:
-    return Fault.of("4001", f"QueryValidationError: property '{prop.name}' is not queryable")
+    return Fault.of(
+        FaultCode.QUERY_INVALID, f"QueryValidationError: property '{prop.name}' is not queryable"
+    )
 
 
 def target(et: EntityTable, prop: Prop) -> Target:
@@ -264,7 +266,7 @@ def condition(et: EntityTable, flt: Filter, zone: str) -> ColumnElement[bool]:
         assert isinstance(flt.value, tuple)
         if len(flt.value) > MAX_IN_VALUES:
             raise Fault.of(
-                "4001",
+                FaultCode.QUERY_INVALID,
                 f"QueryValidationError: IN takes at most {MAX_IN_VALUES} values "
                 f"(got {len(flt.value)} for '{flt.prop.name}')",
             )
@@ -281,12 +283,12 @@ def condition(et: EntityTable, flt: Filter, zone: str) -> ColumnElement[bool]:
 def _check_limits(validated: ValidatedQuery) -> None:
     if len(validated.where) > MAX_TERMS:
         raise Fault.of(
-            "4001",
+            FaultCode.QUERY_INVALID,
             f"QueryValidationError: at most {MAX_TERMS} WHERE terms (got {len(validated.where)})",
         )
     if len(validated.order_by) > MAX_ORDER_KEYS:
         raise Fault.of(
-            "4001",
+            FaultCode.QUERY_INVALID,
             f"QueryValidationError: at most {MAX_ORDER_KEYS} ORDERBY keys (got {len(validated.order_by)})",
         )
 
@@ -380,10 +382,15 @@ def run_query(s: Session, text: str, *, raw_json: bool = False) -> dict[str, Any
     want dicts (tests, the evaluator comparison) leave it off.
     """
     if "\x00" in text:
-        raise Fault.of("4000", "QueryParserError: Encountered a NUL character in the query")
+        raise Fault.of(
+            FaultCode.QUERY_PARSE, "QueryParserError: Encountered a NUL character in the query"
+        )
     validated = parse_and_validate(text)
     if not validated.entity.allows(Operation.QUERY):
-        raise Fault.of("4001", f"QueryValidationError: {validated.entity_name} cannot be queried")
+        raise Fault.of(
+            FaultCode.QUERY_INVALID,
+            f"QueryValidationError: {validated.entity_name} cannot be queried",
+        )
     key = validated.entity.json_key
     if raw_json and isinstance(validated.select, Star) and not _builtins(validated.entity_name):
         compiled = compile_query(s, validated)

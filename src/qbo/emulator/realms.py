@@ -11,12 +11,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import Table, delete, func, insert, select
 
 from qbo.emulator.clock import Clock
-from qbo.emulator.domain.session import CURRENCY_NAMES, Realm, Session
 from qbo.emulator.seeds import apply_seed, check_seed
 from qbo.emulator.store import Store
+from qbo.emulator.store import snapshot as snapshot_rows
+from qbo.emulator.store.session import CURRENCY_NAMES, Realm, Session
+from qbo.emulator.store.snapshot import RealmSnapshot
 from qbo.emulator.timefmt import epoch_ms
 
 REALM_ID_BASE = 9341453000000000
@@ -35,6 +37,8 @@ class Realms:
         self.clock = clock
         self._cache: dict[str, Realm] = {}
         self._lock = threading.Lock()
+        #: Each reset realm's rows right after its seed, kept so later resets restore them.
+        self._seeded: dict[str, RealmSnapshot] = {}
 
     def get(self, realm_id: str) -> Realm | None:
         cached = self._cache.get(realm_id)
@@ -122,18 +126,48 @@ class Realms:
             apply_seed(Session(self.store, conn, realm, now), seed)
         return realm
 
+    def realm_tables(self) -> tuple[Table, ...]:
+        """The tables holding a company's books: what a reset clears and a snapshot keeps."""
+        tables = self.store.tables
+        return (
+            *(et.table for et in tables.entities.values()),
+            tables.sequences,
+            tables.request_log,
+            tables.changes,
+            tables.ledger,
+        )
+
+    def snapshot(self, realm_id: str) -> RealmSnapshot:
+        """The realm's rows as they are now (restore them with :meth:`restore`)."""
+        if self.get(realm_id) is None:
+            raise KeyError(realm_id)
+        with self.store.read() as conn:
+            return snapshot_rows.take(conn, self.realm_tables(), realm_id)
+
+    def restore(self, snapshot: RealmSnapshot) -> Realm:
+        """Put the realm back as it was when the snapshot was taken, in one transaction."""
+        realm = self.get(snapshot.realm_id)
+        if realm is None:
+            raise KeyError(snapshot.realm_id)
+        with self.store.write(realm.realm_id) as conn:
+            snapshot_rows.restore(conn, self.realm_tables(), snapshot)
+        return realm
+
     def reset(self, realm_id: str) -> Realm:
-        """Remove every object of the realm and apply its seed again."""
+        """The realm as its seed made it: the first reset applies the seed again and keeps
+        a snapshot of the result; later resets restore that snapshot (milliseconds)."""
         realm = self.get(realm_id)
         if realm is None:
             raise KeyError(realm_id)
+        seeded = self._seeded.get(realm_id)
+        if seeded is not None:
+            return self.restore(seeded)
         with self.store.write(realm_id) as conn:
-            tables = self.store.tables
-            for et in tables.entities.values():
-                conn.execute(delete(et.table).where(et.table.c.realm_id == realm_id))
-            for t in (tables.sequences, tables.request_log, tables.changes, tables.ledger):
-                conn.execute(delete(t).where(t.c.realm_id == realm_id))
+            for table in self.realm_tables():
+                conn.execute(delete(table).where(table.c.realm_id == realm_id))
             apply_seed(Session(self.store, conn, realm, self.clock.now()), realm.seed)
+            if not realm.seed.startswith("large:"):  # large companies are reseeded instead
+                self._seeded[realm_id] = snapshot_rows.take(conn, self.realm_tables(), realm_id)
         return realm
 
     @contextmanager

@@ -21,7 +21,6 @@ from qbo.emulator.core import Emulator
 from qbo.emulator.http.app import create_app
 from qbo.emulator.oauth.server import startup_message
 from qbo.emulator.tls import TlsFiles
-from qbo.emulator.webhooks import webhooks_for
 
 LOG_CONFIG: dict[str, Any] = {
     "version": 1,
@@ -87,7 +86,7 @@ def serve(
         ", ".join(realms),
     )
     if config.auth is AuthMode.OAUTH:
-        log.info("%s", startup_message(emulator))
+        log.info("%s", startup_message(emulator.oauth))
     if tls is not None:
         log.info("%s", tls.trust_hint())
     server = uvicorn.Server(
@@ -101,7 +100,7 @@ def serve(
             ssl_keyfile=str(tls.server_key) if tls else None,
         )
     )
-    dispatcher = webhooks_for(emulator)
+    dispatcher = emulator.webhooks
     dispatcher.start()  # webhook delivery runs in its own thread, beside uvicorn's loop
     try:
         server.run(sockets=[sock])

@@ -1,4 +1,4 @@
-"""QBO's request limits (guide section 5), enforced on real time.
+"""QBO's request limits, enforced on real time.
 
 Limits, as Intuit documents them:
 
@@ -14,7 +14,7 @@ client that backs off for the retries it makes. The windows run on real (monoton
 never on the emulator clock: throttling protects the process, not the books, and tests
 scale it down with ``window_scale`` instead of moving a clock.
 
-This module is pure logic (no HTTP); ``http/surface_middleware.py`` applies it.
+This module is pure logic (no HTTP); ``http/conditions.py`` applies it.
 """
 
 from __future__ import annotations

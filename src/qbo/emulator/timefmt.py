@@ -42,7 +42,3 @@ def parse_instant(text: str, tz: str) -> datetime:
 
 def epoch_ms(at: datetime) -> int:
     return int(at.timestamp() * 1000)
-
-
-def utc(at: datetime) -> datetime:
-    return at.astimezone(UTC)

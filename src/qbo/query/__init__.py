@@ -1,4 +1,4 @@
-"""QBO's query language, implemented once for the client and the emulator (guide section 7).
+"""QBO's query language, implemented once for the client and the emulator.
 
 Pipeline: text --:func:`parse`--> :class:`Query` (syntax only; 4000 faults)
 --:func:`validate`--> :class:`ValidatedQuery` (catalogue-checked, typed values; 4001)

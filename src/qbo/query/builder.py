@@ -38,6 +38,7 @@ from qbo.query.ast import (
 )
 from qbo.query.printer import to_text
 from qbo.query.validate import MAX_RESULTS, CatalogueLike, resolve
+from qbo.schema.catalogue import catalogue as load_catalogue
 
 PyLiteral: TypeAlias = str | int | Decimal | bool | date | datetime | None
 
@@ -201,8 +202,6 @@ class EntityColumns:
 
     def __init__(self, entity: str, catalogue: CatalogueLike | None = None) -> None:
         if catalogue is None:
-            from qbo.schema.catalogue import catalogue as load_catalogue
-
             catalogue = load_catalogue()
         found = catalogue.find_entity(entity)
         if found is None:

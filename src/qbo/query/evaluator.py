@@ -6,7 +6,7 @@ written for obviousness, not speed. Rows are JSON-like dicts as QBO sends them: 
 ``{"value": id, ...}``, MetaData times as ISO strings with offsets, amounts as
 Decimal/int (floats are tolerated), dates as ``YYYY-MM-DD``.
 
-Semantics (guide section 7, plus the choices the guide leaves open, marked *):
+Semantics (QBO's documented ones, plus the choices its documentation leaves open, marked *):
 * string and enum comparisons, LIKE and ordering are case-insensitive (:func:`fold`);
 * LIKE knows only ``%`` (any run of characters); every other character is literal;
 * Ids, reference Ids and SyncToken compare numerically when both are digits

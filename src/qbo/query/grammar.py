@@ -1,4 +1,4 @@
-"""The grammar of QBO's query language (guide section 7), for lark's LALR parser.
+"""The grammar of QBO's query language, for lark's LALR parser.
 
 Why it is shaped like this:
 

@@ -34,7 +34,7 @@ from qbo.query.ast import (
     Value,
 )
 from qbo.query.grammar import DISPLAY_NAMES, HIDDEN_TERMINALS, lalr_parser
-from qbo.schema.faults import Fault
+from qbo.schema.faults import Fault, FaultCode
 
 # Words people try that QBO's language does not have; named in the fault to help them.
 _UNSUPPORTED_HINTS: dict[str, str] = {
@@ -58,7 +58,10 @@ def parse(text: str) -> Query:
     emulator mostly sees the same few queries again and again.
     """
     if not isinstance(text, str):
-        raise Fault.of("4000", f"QueryParserError: query must be text, got {type(text).__name__}")
+        raise Fault.of(
+            FaultCode.QUERY_PARSE,
+            f"QueryParserError: query must be text, got {type(text).__name__}",
+        )
     return _parse_cached(text)
 
 
@@ -69,7 +72,7 @@ def _parse_cached(text: str) -> Query:
     except UnexpectedInput as exc:
         raise _syntax_fault(text, exc) from None
     except LarkError as exc:  # pragma: no cover - lark raises only UnexpectedInput on input
-        raise Fault.of("4000", f"QueryParserError: {exc}") from None
+        raise Fault.of(FaultCode.QUERY_PARSE, f"QueryParserError: {exc}") from None
     assert isinstance(result, Query)
     return result
 
@@ -80,7 +83,7 @@ def parser_fault(token_text: str, line: int, column: int, why: str = "") -> Faul
     detail = f'QueryParserError: Encountered "{shown}" at line {line}, column {column}.'
     if why:
         detail = f"{detail} {why}"
-    return Fault.of("4000", detail)
+    return Fault.of(FaultCode.QUERY_PARSE, detail)
 
 
 def _expecting(names: set[str] | frozenset[str]) -> str:

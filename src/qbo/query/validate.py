@@ -2,7 +2,7 @@
 
 Parsing knows only syntax; this step knows what a Customer is. It resolves the entity and
 every property to their canonical names (matching case-insensitively, the lenient choice:
-the guide does not say that QBO is strict about property case), checks that WHERE uses
+Intuit does not document QBO as strict about property case), checks that WHERE uses
 filterable properties and ORDERBY sortable ones, applies the paging defaults and limits,
 and turns every literal into a typed Python value (:mod:`qbo.query.values`). The result
 is what executors consume: the emulator's SQL compiler and :func:`qbo.query.evaluate`.
@@ -15,8 +15,10 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from qbo.query.ast import Condition, Count, Op, OrderItem, Query, Star, StringValue
+from qbo.query.parser import parse
 from qbo.query.values import TEXT_KINDS, PyValue, is_id_like, to_python
-from qbo.schema.faults import Fault
+from qbo.schema.catalogue import catalogue as load_catalogue
+from qbo.schema.faults import Fault, FaultCode
 from qbo.schema.types import EntityDef, EntityKind, FieldDef, Kind, Operation, TypeDef
 
 DEFAULT_MAX_RESULTS = 100
@@ -24,7 +26,7 @@ MAX_RESULTS = 1000
 DEFAULT_START_POSITION = 1
 
 # Used only if a catalogue cannot name MetaData's type: every entity carries these two
-# (guide section 1) and QBO filters and sorts on them.
+# and QBO filters and sorts on them.
 _METADATA_TIMES = {
     name: FieldDef(name, Kind.DATETIME, "dateTime", read_only=True, filterable=True, sortable=True)
     for name in ("CreateTime", "LastUpdatedTime")
@@ -89,7 +91,7 @@ class ValidatedQuery:
 
 
 def validation_fault(message: str) -> Fault:
-    return Fault.of("4001", f"QueryValidationError: {message}")
+    return Fault.of(FaultCode.QUERY_INVALID, f"QueryValidationError: {message}")
 
 
 def validate(query: Query, catalogue: CatalogueLike | None = None) -> ValidatedQuery:
@@ -99,8 +101,6 @@ def validate(query: Query, catalogue: CatalogueLike | None = None) -> ValidatedQ
     it is used, a value that cannot mean anything for its property, or bad paging.
     """
     if catalogue is None:
-        from qbo.schema.catalogue import catalogue as load_catalogue
-
         catalogue = load_catalogue()
     entity = catalogue.find_entity(query.entity)
     if entity is None:
@@ -126,8 +126,6 @@ def validate(query: Query, catalogue: CatalogueLike | None = None) -> ValidatedQ
 
 def parse_and_validate(text: str, catalogue: CatalogueLike | None = None) -> ValidatedQuery:
     """:func:`~qbo.query.parser.parse` then :func:`validate`: 4000 or 4001 on failure."""
-    from qbo.query.parser import parse
-
     return validate(parse(text), catalogue)
 
 

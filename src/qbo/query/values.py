@@ -19,7 +19,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TypeAlias
 
 from qbo.query.ast import BooleanValue, NullValue, NumberValue, StringValue, Value
-from qbo.schema.faults import Fault
+from qbo.schema.faults import Fault, FaultCode
 from qbo.schema.types import FieldDef, Kind
 
 PyValue: TypeAlias = str | Decimal | bool | date | datetime | time | None
@@ -112,7 +112,7 @@ def number_text(value: Decimal) -> str:
 def invalid_value(prop: str, text: str, what: str) -> Fault:
     shown = text if len(text) <= 40 else text[:40] + "..."
     return Fault.of(
-        "4001",
+        FaultCode.QUERY_INVALID,
         f"QueryValidationError: value '{shown}' is not a valid {what} for property '{prop}'",
     )
 

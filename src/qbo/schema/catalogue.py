@@ -8,7 +8,7 @@ Merge rules:
 * ``read_only``: ``overlay.COMMON_READ_ONLY`` plus the entity's own list, on entity fields;
 * ``max_length``: the entity's ``max_lengths`` over ``COMMON_MAX_LENGTHS`` for string
   fields of the entity; ``TYPE_MAX_LENGTHS`` for nested types;
-* ``filterable``/``sortable`` (guide section 7): top-level scalar, enum and ref fields of
+* ``filterable``/``sortable``: top-level scalar, enum and ref fields of
   an entity unless the overlay says otherwise; lists and nested objects are not, except
   ``MetaData``'s ``CreateTime``/``LastUpdatedTime`` which are marked on
   ``ModificationMetaData`` itself (the query code resolves the dotted path).

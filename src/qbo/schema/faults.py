@@ -1,4 +1,4 @@
-"""QBO's fault model and code table (guide section 4).
+"""QBO's fault model and code table.
 
 One table drives both sides: the emulator raises :class:`Fault` and renders it exactly as
 QuickBooks does; the client maps a received code back to the same facts. Gateway faults
@@ -17,6 +17,31 @@ class FaultType(StrEnum):
     SYSTEM = "SystemFault"
     AUTHENTICATION = "AuthenticationFault"
     AUTHORIZATION = "AuthorizationFault"
+
+
+class FaultCode(StrEnum):
+    """Every fault code the API uses, by what it means. Emulator and client both name codes
+    through this enum, so each code is written once; members compare equal to the strings."""
+
+    UNSUPPORTED_OPERATION = "500"
+    REQUEST_ID_EXISTS = "600"
+    OBJECT_NOT_FOUND = "610"
+    BATCH_TOO_LARGE = "1040"
+    INVALID_PROPERTY = "2010"
+    REQUIRED_MISSING = "2020"
+    STRING_LENGTH = "2050"
+    INVALID_REFERENCE = "2500"
+    QUERY_PARSE = "4000"
+    QUERY_INVALID = "4001"
+    STALE_OBJECT = "5010"
+    BUSINESS_VALIDATION = "6000"
+    AMOUNT_CALCULATION = "6070"
+    DUPLICATE_DOC_NUMBER = "6140"
+    DUPLICATE_NAME = "6240"
+    THROTTLED = "3001"
+    NOT_AUTHORIZED = "3100"
+    NOT_AUTHENTICATED = "3200"
+    INTERNAL_ERROR = "10000"
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,41 +63,50 @@ def _code(
 CODES: dict[str, CodeInfo] = {
     info.code: info
     for info in (
-        _code("500", "Unsupported Operation"),
-        _code("600", "RequestId already exists"),
-        _code("610", "Object Not Found"),
-        _code("1040", "batch size exceeds allowed limit"),
-        _code("2010", "Request has invalid or unsupported property"),
-        _code("2020", "Required param missing, need to supply the required value for the API"),
-        _code("2050", "String length is either shorter or longer than supported by specification"),
-        _code("2500", "Invalid Reference Id"),
-        _code("4000", "Error parsing query"),
-        _code("4001", "Invalid query"),
-        _code("5010", "Stale Object Error"),
-        _code("6000", "A business validation error has occurred while processing your request"),
-        _code("6070", "Amount calculation incorrect"),
-        _code("6140", "Duplicate Document Number Error"),
-        _code("6240", "Duplicate Name Exists Error"),
+        _code(FaultCode.UNSUPPORTED_OPERATION, "Unsupported Operation"),
+        _code(FaultCode.REQUEST_ID_EXISTS, "RequestId already exists"),
+        _code(FaultCode.OBJECT_NOT_FOUND, "Object Not Found"),
+        _code(FaultCode.BATCH_TOO_LARGE, "batch size exceeds allowed limit"),
+        _code(FaultCode.INVALID_PROPERTY, "Request has invalid or unsupported property"),
         _code(
-            "3001",
+            FaultCode.REQUIRED_MISSING,
+            "Required param missing, need to supply the required value for the API",
+        ),
+        _code(
+            FaultCode.STRING_LENGTH,
+            "String length is either shorter or longer than supported by specification",
+        ),
+        _code(FaultCode.INVALID_REFERENCE, "Invalid Reference Id"),
+        _code(FaultCode.QUERY_PARSE, "Error parsing query"),
+        _code(FaultCode.QUERY_INVALID, "Invalid query"),
+        _code(FaultCode.STALE_OBJECT, "Stale Object Error"),
+        _code(
+            FaultCode.BUSINESS_VALIDATION,
+            "A business validation error has occurred while processing your request",
+        ),
+        _code(FaultCode.AMOUNT_CALCULATION, "Amount calculation incorrect"),
+        _code(FaultCode.DUPLICATE_DOC_NUMBER, "Duplicate Document Number Error"),
+        _code(FaultCode.DUPLICATE_NAME, "Duplicate Name Exists Error"),
+        _code(
+            FaultCode.THROTTLED,
             "message=ThrottleExceeded; errorCode=003001; statusCode=429",
             429,
             FaultType.SYSTEM,
         ),
         _code(
-            "3100",
+            FaultCode.NOT_AUTHORIZED,
             "message=ApplicationAuthorizationFailed; errorCode=003100; statusCode=403",
             403,
             FaultType.AUTHORIZATION,
         ),
         _code(
-            "3200",
+            FaultCode.NOT_AUTHENTICATED,
             "message=AuthenticationFailed; errorCode=003200; statusCode=401",
             401,
             FaultType.AUTHENTICATION,
         ),
         _code(
-            "10000",
+            FaultCode.INTERNAL_ERROR,
             "An application error has occurred while processing your request",
             500,
             FaultType.SYSTEM,
@@ -143,13 +177,14 @@ class Fault(Exception):
 
 def not_found(entity: str, object_id: str) -> Fault:
     return Fault.of(
-        "610", f"Object Not Found : {entity} with Id {object_id} was not found or has been deleted"
+        FaultCode.OBJECT_NOT_FOUND,
+        f"Object Not Found : {entity} with Id {object_id} was not found or has been deleted",
     )
 
 
 def stale_object(user: str = "another user") -> Fault:
     return Fault.of(
-        "5010",
+        FaultCode.STALE_OBJECT,
         f"Stale Object Error : You and {user} were working on this at the same time. "
         f"{user} finished before you did, so your work was not saved.",
     )
@@ -159,23 +194,27 @@ def invalid_property(prop: str, why: str = "") -> Fault:
     detail = f"Property Name:{prop} specified is unsupported or invalid"
     if why:
         detail = f"{detail}: {why}"
-    return Fault.of("2010", detail, element=prop)
+    return Fault.of(FaultCode.INVALID_PROPERTY, detail, element=prop)
 
 
 def required_missing(element: str) -> Fault:
     return Fault.of(
-        "2020", f"Required parameter {element} is missing in the request", element=element
+        FaultCode.REQUIRED_MISSING,
+        f"Required parameter {element} is missing in the request",
+        element=element,
     )
 
 
 def unsupported_operation(entity: str, operation: str) -> Fault:
-    return Fault.of("500", f"Operation {operation} is not supported on {entity}")
+    return Fault.of(
+        FaultCode.UNSUPPORTED_OPERATION, f"Operation {operation} is not supported on {entity}"
+    )
 
 
 def gateway_body(code: str, detail: str, epoch_ms: int) -> dict[str, Any]:
     """The lower-case body the API gateway sends for 401, 403 and 429."""
     info = CODES[code]
-    kind = "AUTHENTICATION" if code == "3200" else "SERVICE"
+    kind = "AUTHENTICATION" if code == FaultCode.NOT_AUTHENTICATED else "SERVICE"
     return {
         "fault": {
             "error": [{"message": info.message, "detail": detail, "code": code, "element": None}],

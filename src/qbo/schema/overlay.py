@@ -1,8 +1,8 @@
 """Hand-kept facts about QBO's REST entities that the XSDs do not state.
 
 The XSDs give shapes; this module gives REST behaviour: URL segment, JSON key, allowed
-operations (guide section 2), required-on-create groups (section 14), read-only and
-length-limited fields, CDC support (section 9) and the properties the emulator indexes.
+operations, required-on-create groups, read-only and
+length-limited fields, CDC support and the properties the emulator indexes.
 It also names the fields the XSD marks desktop-only (``Product: QBW``) although QBO uses
 them (``KEEP_DESKTOP_FIELDS``), which the catalogue generator consults.
 
@@ -19,7 +19,7 @@ from qbo.schema.types import EntityKind, Operation
 
 _O = Operation
 
-# -- operations (guide section 2) -----------------------------------------------------------
+# -- operations -----------------------------------------------------------
 
 _READ = frozenset({_O.READ, _O.QUERY})
 _UPDATE = frozenset({_O.UPDATE, _O.SPARSE_UPDATE})
@@ -185,7 +185,7 @@ ENTITIES: dict[str, EntityFacts] = {
         cdc=False,
         indexed=("Name", "Active"),
     ),
-    # France only; not in the guide's matrix: Intuit documents create, read, query, update.
+    # France only; Intuit documents create, read, query, update.
     "JournalCode": EntityFacts(
         _NL,
         NAME_LIST_OPS,
@@ -319,7 +319,7 @@ ENTITIES: dict[str, EntityFacts] = {
         required=(("NameOf",), ("EmployeeRef", "VendorRef"), ("Hours", "Minutes", "StartTime")),
         indexed=("TxnDate", "EmployeeRef", "VendorRef", "CustomerRef"),
     ),
-    # RecurringTransaction: no update (guide section 2).
+    # RecurringTransaction: no update.
     "RecurringTransaction": EntityFacts(_OT, _READ | {_O.CREATE, _O.DELETE}),
     # other --------------------------------------------------------------------------------
     "Attachable": EntityFacts(
@@ -416,9 +416,6 @@ KEEP_DESKTOP_FIELDS: Mapping[str, frozenset[str]] = {
     "TimeTrackingPrefs": frozenset({"MarkTimeEntriesBillable"}),
     "VendorAndPurchasesPrefs": frozenset({"POCustomField"}),
 }
-
-# Line.DetailType value -> the Line field holding that detail (all others: the same name).
-LINE_DETAIL_FIELDS: Mapping[str, str] = {"DescriptionOnly": "DescriptionLineDetail"}
 
 # Requirements that depend on a discriminator value (section 14), checked after REQUIRED.
 # entity -> discriminator field -> value -> groups.

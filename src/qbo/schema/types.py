@@ -37,7 +37,7 @@ class EntityKind(StrEnum):
 
 
 class Operation(StrEnum):
-    """Operations the REST API may allow on an entity (guide section 2)."""
+    """Operations the REST API may allow on an entity."""
 
     CREATE = "create"
     READ = "read"

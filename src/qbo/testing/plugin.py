@@ -3,7 +3,10 @@
 Installed with qbo (a ``pytest11`` entry point), so nothing needs enabling. Each test
 then gets, on request:
 
-- ``qbo_emulator``: a fresh in-memory emulator with the ``demo`` company (no OAuth);
+- ``qbo_emulator``: an in-memory emulator with the ``demo`` company (no OAuth), as fresh
+  as if seeded for this test: one emulator serves the whole session and each test gets
+  the company restored from a snapshot (milliseconds, not a one-second reseed), the
+  clock back to real time and no fault rules;
 - ``qbo_url``: that emulator served on a loopback port;
 - ``qbo_realm``: the demo company's realm id;
 - ``qbo_client``: a :class:`qbo.Client` connected to it (pacing off; no waiting);
@@ -15,7 +18,8 @@ then gets, on request:
 - ``qbo_faults``: inject failures into ``qbo_url``'s server
   (``qbo_faults.add(status=503, when="after_commit", count=1)``), cleared after the test.
 
-Override ``qbo_emulator_config`` to choose the seed, the database or the settings.
+Override ``qbo_emulator_config`` to choose the seed, the database or the settings (a
+test whose configuration differs from the session's gets an emulator of its own).
 
 The plugin loads in every pytest run of an environment that has qbo, so it imports the
 emulator only when a test asks for one of its fixtures: a client-only install (no
@@ -48,17 +52,62 @@ def _require_emulator() -> None:
         )
 
 
-@pytest.fixture
-def qbo_emulator_config() -> EmulatorConfig:
-    _require_emulator()
+def _default_config() -> EmulatorConfig:
     from qbo.emulator import EmulatorConfig
 
     return EmulatorConfig(db=":memory:", seed="demo")
 
 
 @pytest.fixture
-def qbo_emulator(qbo_emulator_config: EmulatorConfig) -> Iterator[Emulator]:
+def qbo_emulator_config() -> EmulatorConfig:
     _require_emulator()
+    return _default_config()
+
+
+class _SessionEmulator:
+    """The session's emulator and the snapshot of each of its realms, made on first use."""
+
+    def __init__(self) -> None:
+        self.emulator: Emulator | None = None
+        self.config: EmulatorConfig | None = None
+        self.snapshots: list[Any] = []
+
+    def fresh(self) -> Emulator:
+        from qbo.emulator import Emulator
+
+        if self.emulator is None:
+            self.config = _default_config()
+            self.emulator = Emulator.open(self.config)
+            self.snapshots = [
+                self.emulator.realms.snapshot(r.realm_id) for r in self.emulator.realms.list()
+            ]
+            return self.emulator
+        for snapshot in self.snapshots:
+            self.emulator.realms.restore(snapshot)
+        self.emulator.clock.reset()
+        self.emulator.reset_conditions()
+        return self.emulator
+
+    def close(self) -> None:
+        if self.emulator is not None:
+            self.emulator.close()
+
+
+@pytest.fixture(scope="session")
+def qbo_session_emulator() -> Iterator[_SessionEmulator]:
+    holder = _SessionEmulator()
+    yield holder
+    holder.close()
+
+
+@pytest.fixture
+def qbo_emulator(
+    qbo_emulator_config: EmulatorConfig, qbo_session_emulator: _SessionEmulator
+) -> Iterator[Emulator]:
+    _require_emulator()
+    if qbo_emulator_config == _default_config():
+        yield qbo_session_emulator.fresh()  # restored from its snapshot
+        return
     from qbo.emulator import Emulator
 
     emulator = Emulator.open(qbo_emulator_config)

@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
+from qbo.client._static_auth import BearerAuth
 from qbo.client.auth import (
     AsyncOAuthClient,
     ClientCredentials,
@@ -27,7 +28,6 @@ from qbo.client.errors import (
     ReauthorizationRequired,
     TransportError,
 )
-from qbo.client.static_auth import BearerAuth
 from tests.client.auth.conftest import REDIRECT_URI, Emu
 
 HOUR = 3600

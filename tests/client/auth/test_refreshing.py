@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
+from qbo.client._static_auth import BearerAuth
 from qbo.client.auth import (
     ClientCredentials,
     MemoryTokenStore,
@@ -20,7 +21,6 @@ from qbo.client.auth import (
     build_auth,
 )
 from qbo.client.errors import AuthenticationError, ReauthorizationRequired
-from qbo.client.static_auth import BearerAuth
 from tests.client.auth.conftest import Emu
 
 HOUR = 3600

@@ -26,8 +26,7 @@ from qbo.client._async.entities import AsyncEntityResources
 from qbo.client._async.extract import run_extract
 from qbo.client._async.reports import AsyncReports
 from qbo.client._async.transport import AsyncTransport
-from qbo.client.changes import CDCResult
-from qbo.client.config import (
+from qbo.client._config import (
     DEFAULT_PACING,
     MINOR_VERSION,
     ClientSettings,
@@ -35,10 +34,11 @@ from qbo.client.config import (
     auth_factory,
     make_settings,
 )
+from qbo.client._querytext import QueryLike, to_query
+from qbo.client.changes import CDCResult
 from qbo.client.environment import Environment
 from qbo.client.extraction import PAGE_SIZE, ExtractPage
 from qbo.client.hooks import ClientHooks, Hooks, OnRequest, OnResponse, OnRetry
-from qbo.client.querytext import QueryLike, to_query
 from qbo.client.results import QueryResult
 from qbo.client.retry import RetryPolicy
 from qbo.schema.base import QBOModel

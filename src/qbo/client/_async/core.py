@@ -10,12 +10,12 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from qbo.client._async.transport import AsyncTransport
-from qbo.client.config import ClientSettings
+from qbo.client._config import ClientSettings
+from qbo.client._querytext import PAGE_SIZE, Pager, count_query, parse_query_response
+from qbo.client._wire import WireCall, parse_entity, payload
 from qbo.client.errors import ServiceError
 from qbo.client.pacing import Cost
-from qbo.client.querytext import PAGE_SIZE, Pager, count_query, parse_query_response
 from qbo.client.results import QueryResult
-from qbo.client.wire import WireCall, parse_entity, payload
 from qbo.query import Query, to_text
 from qbo.schema import EntityDef
 from qbo.schema.base import QBOModel

@@ -2,8 +2,8 @@
 
 Every API call goes through :meth:`AsyncTransport.request`, which
 
-1. fixes the request once (URL, ``minorversion``, the write's ``requestid``, the body
-   bytes), so every retry sends exactly the same request;
+1. fixes the request once (:mod:`qbo.client._prepared`: URL, ``minorversion``, the write's
+   ``requestid``, the body bytes), so every retry sends exactly the same request;
 2. per attempt: waits for the pacer's admission, tells the hooks, sends through httpx
    (authentication is an ``httpx.Auth``, so token refresh happens inside ``send``),
    releases the pacer slot (dated by when the request was written, see
@@ -22,23 +22,46 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Unpack
 
 import httpx
 
-from qbo.client.config import ClientSettings, check_request_id, new_request_id
+from qbo.client._config import ClientSettings
+from qbo.client._prepared import (
+    PreparedRequest,
+    RequestOptions,
+    prepare_api_request,
+    prepare_download,
+)
+from qbo.client._responses import parse_json
+from qbo.client._timing import asleep
 from qbo.client.error_parsing import error_from_response, error_from_transport, intuit_tid_of
 from qbo.client.errors import QBOError
 from qbo.client.hooks import RequestEvent, ResponseEvent, RetryEvent
 from qbo.client.pacing import Cost, Ticket, counted_ago
-from qbo.client.responses import parse_json
-from qbo.client.timing import asleep
-from qbo.schema import jsoncodec
 
 log = logging.getLogger("qbo.client")
 
 #: The httpx failures that mean "the request may not have completed": retried.
 RETRYABLE_TRANSPORT = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one attempt ended with: a response, an error, or both (an error response)."""
+
+    response: httpx.Response | None
+    error: QBOError | None
+    elapsed: float
+
+    @property
+    def status(self) -> int | None:
+        return self.response.status_code if self.response is not None else None
+
+    @property
+    def tid(self) -> str | None:
+        return intuit_tid_of(self.response) if self.response is not None else None
 
 
 class AsyncSendProbe:
@@ -119,38 +142,11 @@ class AsyncTransport:
     # -- requests -----------------------------------------------------------------------
 
     async def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, str] | None = None,
-        json: Any = None,
-        content: bytes | None = None,
-        content_type: str | None = None,
-        accept: str = "application/json",
-        write: bool = False,
-        request_id: str | None = None,
-        cost: Cost | None = None,
+        self, method: str, path: str, **options: Unpack[RequestOptions]
     ) -> httpx.Response:
         """Send one logical request (retried as needed); the 2xx response or a QBOError."""
-        query: dict[str, str] = dict(params or {})
-        if self.settings.minor_version is not None:
-            query["minorversion"] = str(self.settings.minor_version)
-        rid: str | None = None
-        if write:
-            rid = check_request_id(request_id) if request_id is not None else new_request_id()
-            query["requestid"] = rid
-        body = content
-        if json is not None:
-            body = jsoncodec.dumps(json).encode("utf-8")
-            content_type = content_type or "application/json"
-        headers = {"Accept": accept}
-        if body is not None:
-            headers["Content-Type"] = content_type or "application/octet-stream"
-        url = f"{self.settings.company_url}/{path.lstrip('/')}"
-        return await self._send_with_retries(
-            method, url, path, query, body, headers, rid, cost or Cost(), auth=True
-        )
+        prepared = prepare_api_request(self.settings, method, path, **options)
+        return await self._send_with_retries(prepared)
 
     async def request_json(self, method: str, path: str, **kwargs: Any) -> Any:
         """:meth:`request` and parse the body (Decimal money); a Fault in a 200 is raised."""
@@ -163,9 +159,7 @@ class AsyncTransport:
         Download links point at storage hosts that must never see the bearer token; they
         are retried like API calls.
         """
-        response = await self._send_with_retries(
-            "GET", url, "download", {}, None, {"Accept": "*/*"}, None, None, auth=False
-        )
+        response = await self._send_with_retries(prepare_download(url))
         return response.content
 
     async def _admit(self, cost: Cost | None) -> Ticket | None:
@@ -189,119 +183,136 @@ class AsyncTransport:
             ago = counted_ago(probe.written, self.round_trip, margin, time.monotonic())
         pacer.release(ticket, ago)
 
-    async def _send_with_retries(
-        self,
-        method: str,
-        url: str,
-        path: str,
-        query: dict[str, str],
-        body: bytes | None,
-        headers: dict[str, str],
-        request_id: str | None,
-        cost: Cost | None,
-        *,
-        auth: bool,
-    ) -> httpx.Response:
-        settings = self.settings
-        hooks = settings.hooks
-        realm = settings.realm_id
+    async def _send_with_retries(self, prepared: PreparedRequest) -> httpx.Response:
+        """Attempt, classify, and retry or raise, as the retry policy says."""
+        # The httpx client and the credentials are made before the first admission: making
+        # a client loads TLS certificates, which must not count against a pacing slot.
         client = self._client()
-        credentials = self._authentication() if auth else None
+        credentials = self._authentication() if prepared.auth else None
         attempt = 0
         while True:
             attempt += 1
-            ticket = await self._admit(cost)
-            probe = AsyncSendProbe(self) if ticket is not None else None
-            hooks.request(RequestEvent(method, url, path, realm, attempt, request_id))
-            started = time.monotonic()
-            response: httpx.Response | None = None
-            error: QBOError
-            try:
-                request = client.build_request(
-                    method,
-                    url,
-                    params=query or None,
-                    content=body,
-                    headers=headers,
-                    extensions={"trace": probe} if probe is not None else None,
-                )
-                if credentials is not None:
-                    response = await client.send(
-                        request, auth=credentials, follow_redirects=not auth
-                    )
-                else:
-                    response = await client.send(request, follow_redirects=not auth)
-            except RETRYABLE_TRANSPORT as exc:
-                error = error_from_transport(exc, what=f"{method} {path}")
-            except httpx.TransportError as exc:  # misconfiguration (bad URL scheme, proxy)
-                raise error_from_transport(exc, what=f"{method} {path}") from exc
-            finally:
-                self._release(ticket, probe)
-            elapsed = time.monotonic() - started
-            tid = intuit_tid_of(response) if response is not None else None
-            if response is not None and response.is_success:
-                hooks.response(
-                    ResponseEvent(
-                        method,
-                        url,
-                        path,
-                        realm,
-                        attempt,
-                        request_id,
-                        response.status_code,
-                        elapsed,
-                        tid,
-                        None,
-                    )
-                )
-                log.debug(
-                    "%s %s -> %d in %.3fs (attempt %d, intuit_tid=%s)",
-                    method,
-                    path,
-                    response.status_code,
-                    elapsed,
-                    attempt,
-                    tid,
-                )
-                return response
-            if response is not None:
-                error = error_from_response(response)
-            status = response.status_code if response is not None else None
-            hooks.response(
-                ResponseEvent(
-                    method, url, path, realm, attempt, request_id, status, elapsed, tid, error
-                )
-            )
-            delay = settings.retry.delay(error, attempt, self._rng)
-            if delay is None and attempt > 1 and settings.retry.is_retryable(error):
-                log.warning(
-                    "%s %s -> %s: giving up after %d attempts (intuit_tid=%s)",
-                    method,
-                    path,
-                    status or type(error).__name__,
-                    attempt,
-                    tid,
-                )
-                raise error
-            if delay is None:
-                log.debug(
-                    "%s %s -> %s (attempt %d, intuit_tid=%s): %s",
-                    method,
-                    path,
-                    status or "no response",
-                    attempt,
-                    tid,
-                    type(error).__name__,
-                )
-                raise error
-            log.info(
-                "%s %s -> %s (attempt %d, intuit_tid=%s); retrying in %.2fs",
-                method,
-                path,
-                status or type(error).__name__,
-                attempt,
-                tid,
-                delay,
-            )
-            hooks.retry(RetryEvent(method, url, path, realm, attempt, request_id, delay, error))
+            outcome = await self._attempt(client, credentials, prepared, attempt)
+            self._report(prepared, attempt, outcome)
+            if outcome.error is None:
+                assert outcome.response is not None
+                return outcome.response
+            delay = self._retry_delay(prepared, attempt, outcome, outcome.error)
+            head = self._event_head(prepared, attempt)
+            self.settings.hooks.retry(RetryEvent(*head, delay, outcome.error))
             await asleep(delay)
+
+    async def _attempt(
+        self,
+        client: httpx.AsyncClient,
+        credentials: httpx.Auth | None,
+        prepared: PreparedRequest,
+        attempt: int,
+    ) -> Outcome:
+        """One attempt: pacer admission, the request hook, the send, the pacer's release."""
+        ticket = await self._admit(prepared.cost)
+        probe = AsyncSendProbe(self) if ticket is not None else None
+        self.settings.hooks.request(RequestEvent(*self._event_head(prepared, attempt)))
+        started = time.monotonic()
+        try:
+            response = await self._send(client, credentials, prepared, probe)
+        except RETRYABLE_TRANSPORT as exc:
+            error = error_from_transport(exc, what=prepared.what)
+            return Outcome(None, error, time.monotonic() - started)
+        except httpx.TransportError as exc:  # misconfiguration (bad URL scheme, proxy)
+            raise error_from_transport(exc, what=prepared.what) from exc
+        finally:
+            self._release(ticket, probe)
+        elapsed = time.monotonic() - started
+        if response.is_success:
+            return Outcome(response, None, elapsed)
+        return Outcome(response, error_from_response(response), elapsed)
+
+    async def _send(
+        self,
+        client: httpx.AsyncClient,
+        credentials: httpx.Auth | None,
+        prepared: PreparedRequest,
+        probe: AsyncSendProbe | None,
+    ) -> httpx.Response:
+        request = client.build_request(
+            prepared.method,
+            prepared.url,
+            params=prepared.params or None,
+            content=prepared.body,
+            headers=prepared.headers,
+            extensions={"trace": probe} if probe is not None else None,
+        )
+        follow = not prepared.auth
+        if credentials is not None:
+            return await client.send(request, auth=credentials, follow_redirects=follow)
+        return await client.send(request, follow_redirects=follow)
+
+    def _event_head(
+        self, prepared: PreparedRequest, attempt: int
+    ) -> tuple[str, str, str, str, int, str | None]:
+        """What every hook event starts with: method, url, path, realm, attempt, requestid."""
+        return (
+            prepared.method,
+            prepared.url,
+            prepared.path,
+            self.settings.realm_id,
+            attempt,
+            prepared.request_id,
+        )
+
+    def _report(self, prepared: PreparedRequest, attempt: int, outcome: Outcome) -> None:
+        """The response hook and, for a success, the debug log line."""
+        head = self._event_head(prepared, attempt)
+        self.settings.hooks.response(
+            ResponseEvent(*head, outcome.status, outcome.elapsed, outcome.tid, outcome.error)
+        )
+        if outcome.error is None:
+            log.debug(
+                "%s %s -> %d in %.3fs (attempt %d, intuit_tid=%s)",
+                prepared.method,
+                prepared.path,
+                outcome.status,
+                outcome.elapsed,
+                attempt,
+                outcome.tid,
+            )
+
+    def _retry_delay(
+        self, prepared: PreparedRequest, attempt: int, outcome: Outcome, error: QBOError
+    ) -> float:
+        """How long to wait before the next attempt; raises ``error`` when there is none."""
+        retry = self.settings.retry
+        delay = retry.delay(error, attempt, self._rng)
+        shown = outcome.status or type(error).__name__
+        if delay is None and attempt > 1 and retry.is_retryable(error):
+            log.warning(
+                "%s %s -> %s: giving up after %d attempts (intuit_tid=%s)",
+                prepared.method,
+                prepared.path,
+                shown,
+                attempt,
+                outcome.tid,
+            )
+            raise error
+        if delay is None:
+            log.debug(
+                "%s %s -> %s (attempt %d, intuit_tid=%s): %s",
+                prepared.method,
+                prepared.path,
+                outcome.status or "no response",
+                attempt,
+                outcome.tid,
+                type(error).__name__,
+            )
+            raise error
+        log.info(
+            "%s %s -> %s (attempt %d, intuit_tid=%s); retrying in %.2fs",
+            prepared.method,
+            prepared.path,
+            shown,
+            attempt,
+            outcome.tid,
+            delay,
+        )
+        return delay

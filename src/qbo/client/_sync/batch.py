@@ -21,6 +21,9 @@ import itertools
 from collections.abc import Mapping
 from typing import Any
 
+from qbo.client._config import new_request_id
+from qbo.client._querytext import QueryLike
+from qbo.client._responses import parse_json
 from qbo.client._sync.core import Core
 from qbo.client.batching import (
     MAX_ITEMS,
@@ -37,11 +40,8 @@ from qbo.client.batching import (
     update_item,
     void_item,
 )
-from qbo.client.config import new_request_id
 from qbo.client.error_parsing import intuit_tid_of
 from qbo.client.pacing import Cost
-from qbo.client.querytext import QueryLike
-from qbo.client.responses import parse_json
 from qbo.schema.base import QBOModel
 
 

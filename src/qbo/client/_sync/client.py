@@ -21,6 +21,15 @@ from typing import TYPE_CHECKING
 
 import httpx
 
+from qbo.client._config import (
+    DEFAULT_PACING,
+    MINOR_VERSION,
+    ClientSettings,
+    PacingOption,
+    auth_factory,
+    make_settings,
+)
+from qbo.client._querytext import QueryLike, to_query
 from qbo.client._sync.batch import Batch
 from qbo.client._sync.cdc import run_cdc
 from qbo.client._sync.core import Core
@@ -29,18 +38,9 @@ from qbo.client._sync.extract import run_extract
 from qbo.client._sync.reports import Reports
 from qbo.client._sync.transport import Transport
 from qbo.client.changes import CDCResult
-from qbo.client.config import (
-    DEFAULT_PACING,
-    MINOR_VERSION,
-    ClientSettings,
-    PacingOption,
-    auth_factory,
-    make_settings,
-)
 from qbo.client.environment import Environment
 from qbo.client.extraction import PAGE_SIZE, ExtractPage
 from qbo.client.hooks import ClientHooks, Hooks, OnRequest, OnResponse, OnRetry
-from qbo.client.querytext import QueryLike, to_query
 from qbo.client.results import QueryResult
 from qbo.client.retry import RetryPolicy
 from qbo.schema.base import QBOModel

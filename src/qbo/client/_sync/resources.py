@@ -18,16 +18,16 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any, ClassVar, Generic, TypeVar, cast
 
-from qbo.client import wire
+from qbo.client import _wire as wire
+from qbo.client._config import new_request_id
+from qbo.client._multipart import Part, encode
+from qbo.client._querytext import PAGE_SIZE, QueryLike, to_query
 from qbo.client._sync.core import Core
-from qbo.client.config import new_request_id
+from qbo.client._wire import WireCall
 from qbo.client.error_parsing import error_from_fault
 from qbo.client.errors import ServiceError, StaleObjectError
-from qbo.client.multipart import Part, encode
 from qbo.client.pacing import Cost
-from qbo.client.querytext import PAGE_SIZE, QueryLike, to_query
 from qbo.client.results import Deleted
-from qbo.client.wire import WireCall
 from qbo.query import Query, to_text
 from qbo.schema import Operation, jsoncodec
 from qbo.schema.base import QBOModel

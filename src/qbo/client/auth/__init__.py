@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from qbo.client._static_auth import BearerAuth
 from qbo.client.auth.idtoken import IdTokenError
 from qbo.client.auth.oauth import (
     ACCOUNTING,
@@ -41,7 +42,6 @@ from qbo.client.auth.stores import (
 )
 from qbo.client.auth.tokens import ClientCredentials, Token
 from qbo.client.environment import Environment
-from qbo.client.static_auth import BearerAuth
 
 if TYPE_CHECKING:
     from qbo.client.auth.stores import SQLTokenStore

@@ -95,7 +95,7 @@ def revoke_request(
     token: str,
     method: AuthMethod = "client_secret_basic",
 ) -> httpx.Request:
-    """Intuit's revoke takes JSON ``{"token": ...}`` (guide section 11)."""
+    """Intuit's revoke takes JSON ``{"token": ...}``."""
     body = {"token": token}
     headers = {**_JSON, **_client_auth(credentials, method, body)}
     return httpx.Request("POST", revocation_endpoint, json=body, headers=headers)

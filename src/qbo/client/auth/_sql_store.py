@@ -11,6 +11,10 @@ read-refresh-write:
 
 Rows are Fernet-encrypted when a key is given (``key=``, ``key_file=``, or
 ``$QBO_TOKEN_KEY``), else JSON in plain text; encrypt whenever the database is shared.
+
+The table's schema revision is kept in ``{table}_version`` (Alembic scripts in
+``migrations/``): an older table is upgraded when the store opens it, one written by a
+newer qbo is refused with :class:`qbo.migrations.SchemaVersionError`.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from cryptography.fernet import MultiFernet
@@ -42,8 +47,10 @@ from sqlalchemy.engine import URL, Engine, make_url
 from qbo.client.auth._keys import decrypt, load_key
 from qbo.client.auth._store_base import DEFAULT_LOCK_TIMEOUT, TokenStoreError, realm_of
 from qbo.client.auth.tokens import Token
+from qbo.migrations import Versioning, open_versioned
 
 DEFAULT_TABLE = "qbo_tokens"
+_MIGRATIONS = Path(__file__).parent / "migrations"
 _IMMEDIATE = "qbo_sqlite_begin_immediate"
 
 
@@ -116,6 +123,14 @@ class SQLTokenStore:
             Column("token", Text, nullable=True),  # NULL: the row exists only to be locked
             Column("updated_at", DateTime(timezone=True), nullable=False),
         )
+        self._versioning = Versioning(
+            what=f"token table {self.table.fullname}",
+            scripts=_MIGRATIONS,
+            version_table=f"{table}_version",
+            baseline="0001",
+            marker_table=table,
+            schema=schema,
+        )
         if create:
             self.create_table()
 
@@ -126,14 +141,21 @@ class SQLTokenStore:
         self.engine.dispose()
 
     def create_table(self) -> None:
-        """Create the table (and its PostgreSQL schema) if missing; safe to race."""
+        """Create the table (and its PostgreSQL schema) if missing, or bring an older one to
+        this version's schema; safe to race."""
+        attributes = {"table": self.table.name, "schema": self.table.schema}
         for attempt in range(2):
             try:
                 with self.engine.begin() as conn:
                     if self.table.schema and self.dialect == "postgresql":
                         quoted = conn.dialect.identifier_preparer.quote_schema(self.table.schema)
                         conn.exec_driver_sql(f"CREATE SCHEMA IF NOT EXISTS {quoted}")
-                    self.table.create(conn, checkfirst=True)
+                    open_versioned(
+                        conn,
+                        self._versioning,
+                        lambda c: self.table.create(c, checkfirst=True),
+                        attributes,
+                    )
                 return
             except (exc.IntegrityError, exc.ProgrammingError):
                 # Another process created it between our check and our CREATE.

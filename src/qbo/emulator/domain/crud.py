@@ -12,12 +12,14 @@ from __future__ import annotations
 from typing import Any
 
 from qbo.emulator.domain.refs import check_refs
-from qbo.emulator.domain.rules import rules_for
-from qbo.emulator.domain.session import Session, clone
+from qbo.emulator.domain.rules import Rule, rules_for
 from qbo.emulator.domain.validate import check_required, coerce_entity
-from qbo.schema import EntityDef, Operation
+from qbo.emulator.ledger.accounts import use_account_maker
+from qbo.emulator.store.session import Session, clone
+from qbo.schema import EntityDef, Operation, catalogue
 from qbo.schema.faults import (
     Fault,
+    FaultCode,
     not_found,
     required_missing,
     stale_object,
@@ -26,6 +28,21 @@ from qbo.schema.faults import (
 
 #: Entities that exist once per company, with Id "1".
 SINGLETONS = ("CompanyInfo", "Preferences")
+
+
+def _make_account(s: Session, fields: dict[str, Any]) -> int:
+    entity = catalogue().entity("Account")
+    return int(insert_new(s, entity, coerce_entity(entity, fields))["Id"])
+
+
+def attach_ledger(s: Session) -> None:
+    """Give the ledger (below the domain) the domain's way to create a system account."""
+    use_account_maker(s, _make_account)
+
+
+def _rules(s: Session, entity: EntityDef) -> tuple[Rule, ...]:
+    attach_ledger(s)
+    return rules_for(entity.name)
 
 
 def require(entity: EntityDef, op: Operation, label: str | None = None) -> None:
@@ -41,7 +58,7 @@ def _server_fields(entity: EntityDef, old: dict[str, Any]) -> dict[str, Any]:
 def _finish(s: Session, entity: EntityDef, doc: dict[str, Any], old: dict[str, Any] | None) -> None:
     check_required(entity, doc)
     check_refs(s, entity.type, doc, entity.name)
-    for rule in rules_for(entity.name):
+    for rule in _rules(s, entity):
         rule.apply(s, entity, doc, old)
 
 
@@ -54,7 +71,7 @@ def insert_new(s: Session, entity: EntityDef, doc: dict[str, Any]) -> dict[str, 
     """Create from an already coerced document (seeds use this path too)."""
     doc.pop("Id", None)
     doc.pop("SyncToken", None)
-    for rule in rules_for(entity.name):
+    for rule in _rules(s, entity):
         rule.prepare(s, entity, doc, None)
     doc["Id"] = "1" if entity.name in SINGLETONS else s.new_id(entity.name)
     _finish(s, entity, doc, None)
@@ -79,7 +96,7 @@ def read(s: Session, entity: EntityDef, object_id: str) -> dict[str, Any]:
 def _current(s: Session, entity: EntityDef, body: Any) -> tuple[dict[str, Any], str]:
     """The stored object a write names, after the Id and SyncToken checks."""
     if not isinstance(body, dict):
-        raise Fault.of("2010", "Request body must be a JSON object")
+        raise Fault.of(FaultCode.INVALID_PROPERTY, "Request body must be a JSON object")
     object_id = body.get("Id")
     if object_id is None or str(object_id).strip() == "":
         if entity.name in SINGLETONS:
@@ -110,7 +127,7 @@ def update(s: Session, entity: EntityDef, body: Any, *, sparse: bool) -> dict[st
     else:
         doc = {**_server_fields(entity, old), **patch}
     doc["Id"] = object_id
-    for rule in rules_for(entity.name):
+    for rule in _rules(s, entity):
         rule.prepare(s, entity, doc, old)
     _finish(s, entity, doc, old)
     return _store_change(s, entity, doc, old, "Update")
@@ -136,10 +153,9 @@ def _merge(doc: dict[str, Any], patch: dict[str, Any]) -> None:
 def _store_change(
     s: Session, entity: EntityDef, doc: dict[str, Any], old: dict[str, Any], operation: str
 ) -> dict[str, Any]:
-    doc["SyncToken"] = str(int(old["SyncToken"]) + 1)
+    s.bump(doc, old)
     doc["domain"] = "QBO"
     doc["sparse"] = False
-    doc["MetaData"] = {**old["MetaData"], "LastUpdatedTime": s.meta_now()}
     s.replace(entity.name, doc)
     s.record_change(entity.name, doc["Id"], operation)
     return doc
@@ -159,7 +175,7 @@ def server_update(
 def delete(s: Session, entity: EntityDef, body: Any) -> dict[str, Any]:
     require(entity, Operation.DELETE)
     old, object_id = _current(s, entity, body)
-    for rule in rules_for(entity.name):
+    for rule in _rules(s, entity):
         rule.delete(s, entity, old)
     s.remove(entity.name, object_id)
     s.record_change(entity.name, object_id, "Delete")
@@ -170,6 +186,6 @@ def void(s: Session, entity: EntityDef, body: Any) -> dict[str, Any]:
     require(entity, Operation.VOID)
     old, _ = _current(s, entity, body)
     doc = clone(old)
-    for rule in rules_for(entity.name):
+    for rule in _rules(s, entity):
         rule.void(s, entity, doc)
     return _store_change(s, entity, doc, old, "Void")

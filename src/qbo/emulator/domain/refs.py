@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from qbo.emulator.domain.session import Session
+from qbo.emulator.store.session import Session
 from qbo.schema import Kind, TypeDef, catalogue
-from qbo.schema.faults import Fault
+from qbo.schema.faults import Fault, FaultCode
 
 _EXACT: dict[str, str] = {
     "CustomerRef": "Customer",
@@ -66,7 +66,7 @@ def resolve(session: Session, target: str, ref: dict[str, str], path: str) -> di
     if doc is None or not is_active(doc):
         state = "missing" if doc is None else "inactive"
         raise Fault.of(
-            "2500",
+            FaultCode.INVALID_REFERENCE,
             f"Invalid Reference Id : {target} assigned to {path} ({ref['value']}) is {state}",
             element=path,
         )

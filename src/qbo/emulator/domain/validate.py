@@ -14,9 +14,9 @@ from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from qbo.emulator.domain.values import tidy
+from qbo.emulator.values import tidy
 from qbo.schema import EntityDef, FieldDef, Kind, TypeDef, catalogue
-from qbo.schema.faults import Fault
+from qbo.schema.faults import Fault, FaultCode
 
 #: Attributes every entity may carry besides its elements.
 ENTITY_ATTRIBUTES = frozenset({"domain", "sparse", "status"})
@@ -42,7 +42,7 @@ def _wrong_type(path: str, expected: str, value: Any) -> Fault:
     if len(shown) > 60:
         shown = shown[:57] + "..."
     return Fault.of(
-        "2010",
+        FaultCode.INVALID_PROPERTY,
         f"Property Name:{path} specified is unsupported or invalid: expected {expected}, got {shown}",
         element=path,
     )
@@ -51,7 +51,9 @@ def _wrong_type(path: str, expected: str, value: Any) -> Fault:
 def _unknown_property(path: str) -> Fault:
     path = _printable(path)
     return Fault.of(
-        "2010", f"Property Name:{path} specified is unsupported or invalid", element=path
+        FaultCode.INVALID_PROPERTY,
+        f"Property Name:{path} specified is unsupported or invalid",
+        element=path,
     )
 
 
@@ -60,7 +62,7 @@ def check_text(text: str, path: str) -> str:
     bad = _FORBIDDEN_TEXT.search(text)
     if bad is not None:
         raise Fault.of(
-            "2010",
+            FaultCode.INVALID_PROPERTY,
             f"Property Name:{path} specified is unsupported or invalid: character "
             f"U+{ord(bad.group()):04X} at position {bad.start()} is not allowed",
             element=path,
@@ -77,7 +79,7 @@ def coerce_scalar(f: FieldDef, value: Any, path: str) -> Any:
         text = check_text(value if isinstance(value, str) else str(value), path)
         if kind is Kind.ENUM and f.enum_values and text not in f.enum_values:
             raise Fault.of(
-                "2010",
+                FaultCode.INVALID_PROPERTY,
                 f"Property Name:{path} specified is unsupported or invalid: {text!r} is not one of "
                 + ", ".join(f.enum_values),
                 element=path,
@@ -85,7 +87,7 @@ def coerce_scalar(f: FieldDef, value: Any, path: str) -> Any:
         limit = f.max_length if f.max_length is not None else DEFAULT_MAX_STRING
         if len(text) > limit:
             raise Fault.of(
-                "2050",
+                FaultCode.STRING_LENGTH,
                 f"String length specified does not match the supported length. "
                 f"Field:{path}, Max Length:{limit}, Actual Length:{len(text)}",
                 element=path,
@@ -151,7 +153,7 @@ def coerce_ref(value: Any, path: str) -> dict[str, str]:
         out[key] = check_text(str(item), f"{path}.{key}")
     if "value" not in out or not out["value"].strip():
         raise Fault.of(
-            "2020",
+            FaultCode.REQUIRED_MISSING,
             f"Required parameter {path}.value is missing in the request",
             element=f"{path}.value",
         )
@@ -206,7 +208,7 @@ def check_required(entity: EntityDef, doc: dict[str, Any]) -> None:
     for group in entity.required:
         if not any(_present(doc.get(name)) for name in group):
             raise Fault.of(
-                "2020",
+                FaultCode.REQUIRED_MISSING,
                 f"Required parameter {' or '.join(group)} is missing in the request",
                 element=group[0],
             )

@@ -13,12 +13,12 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from qbo.emulator.core import Emulator
-from qbo.emulator.http import control, outbound_control, surface_control
+from qbo.emulator.http import conditions_control, control, delivery_control
 from qbo.emulator.http.api import api_endpoint
+from qbo.emulator.http.conditions import ConditionsMiddleware
+from qbo.emulator.http.oauth import routes as oauth_routes
 from qbo.emulator.http.responses import fault_body, json_response, new_tid
-from qbo.emulator.http.surface_middleware import SurfaceMiddleware
-from qbo.emulator.oauth import routes as oauth_routes
-from qbo.schema.faults import Fault
+from qbo.schema.faults import Fault, FaultCode
 
 log = logging.getLogger("qbo.emulator")
 
@@ -56,7 +56,9 @@ class IntuitTidMiddleware:
             if started:
                 raise
             emulator: Emulator = scope["app"].state.emulator
-            fault = Fault.of("10000", f"An internal error occurred; quote intuit_tid {tid}")
+            fault = Fault.of(
+                FaultCode.INTERNAL_ERROR, f"An internal error occurred; quote intuit_tid {tid}"
+            )
             body = fault_body(fault, emulator.clock.now(), _zone_of(emulator, scope))
             response = json_response(body, 500)
             await response(scope, receive, send_with_tid)
@@ -87,13 +89,13 @@ def create_app(emulator: Emulator) -> Starlette:
     routes: list[Any] = [
         Route("/v3/company/{realm}/{rest:path}", api_endpoint, methods=["GET", "POST"]),
         *control.ROUTES,
-        *surface_control.ROUTES,
+        *conditions_control.ROUTES,
         *oauth_routes.ROUTES,
-        *outbound_control.ROUTES,
+        *delivery_control.ROUTES,
     ]
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(SurfaceMiddleware), Middleware(IntuitTidMiddleware)],
+        middleware=[Middleware(ConditionsMiddleware), Middleware(IntuitTidMiddleware)],
         exception_handlers={404: not_found, 405: method_not_allowed},
     )
     app.state.emulator = emulator

@@ -12,8 +12,8 @@ from starlette.responses import Response
 
 from qbo.emulator.config import AuthMode
 from qbo.emulator.core import Emulator
-from qbo.emulator.domain.session import Realm
-from qbo.emulator.oauth.bearer import check_api_request
+from qbo.emulator.http.oauth.bearer import check_api_request
+from qbo.emulator.store.session import Realm
 
 
 async def authorize(request: Request, emulator: Emulator, realm: Realm) -> Response | None:

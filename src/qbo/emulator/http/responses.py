@@ -10,7 +10,7 @@ from starlette.responses import Response
 
 from qbo.emulator.timefmt import epoch_ms, response_time
 from qbo.schema import jsoncodec
-from qbo.schema.faults import Fault, gateway_body
+from qbo.schema.faults import CODES, Fault, gateway_body
 
 JSON_TYPE = "application/json;charset=UTF-8"
 
@@ -35,15 +35,11 @@ def fault_body(fault: Fault, now: datetime, tz: str) -> dict[str, Any]:
     return {"Fault": fault.body(), "time": response_time(now, tz)}
 
 
-def fault_response(fault: Fault, now: datetime, tz: str) -> Response:
-    return json_response(fault_body(fault, now, tz), fault.http_status, fault.extra_headers)
-
-
 def gateway_response(
     code: str, detail: str, now: datetime, headers: dict[str, str] | None = None
 ) -> Response:
     """401/403/429 in the gateway's lower-case shape (``time`` in epoch milliseconds)."""
-    status = {"3200": 401, "3100": 403, "3001": 429}[code]
+    status = CODES[code].http_status
     return json_response(gateway_body(code, detail, epoch_ms(now)), status, headers)
 
 

@@ -7,11 +7,11 @@ created on first use under QBO's standard name, as QBO itself does for system ac
 
 from __future__ import annotations
 
-import weakref
+from collections.abc import Callable
 from typing import Any
 
-from qbo.emulator.domain.session import Session
-from qbo.emulator.domain.values import ref_id
+from qbo.emulator.store.session import Session
+from qbo.emulator.values import ref_id
 
 #: key -> (AccountSubType, AccountType, standard Name)
 SYSTEM: dict[str, tuple[str, str, str]] = {
@@ -29,12 +29,23 @@ SYSTEM: dict[str, tuple[str, str, str]] = {
 }
 
 _PREFERRED = {"ar": "DefaultARAccount", "ap": "DefaultAPAccount"}
-_cache: weakref.WeakKeyDictionary[Session, dict[str, int]] = weakref.WeakKeyDictionary()
+_MEMO = "ledger.system_accounts"  # Session.memo key: system account key -> Id
+_MAKER = "ledger.account_maker"  # Session.memo key: the domain's AccountMaker
+
+#: Creates an Account as an API create would (the domain's rules, Id, change log) and
+#: returns its Id. The ledger never creates entities itself: the domain, which sits above
+#: it, hands its way in (:func:`use_account_maker`) before any rule can reach the ledger.
+AccountMaker = Callable[[Session, dict[str, Any]], int]
+
+
+def use_account_maker(s: Session, maker: AccountMaker) -> None:
+    """Let the ledger create missing system accounts in this session with ``maker``."""
+    s.memo[_MAKER] = maker
 
 
 def system_account(s: Session, key: str) -> int:
     """The Id of a system account, created when the company has none."""
-    known = _cache.setdefault(s, {})
+    known: dict[str, int] = s.memo.setdefault(_MEMO, {})
     if key in known:
         return known[key]
     sub, kind, name = SYSTEM[key]
@@ -58,19 +69,12 @@ def system_account(s: Session, key: str) -> int:
 
 
 def _create(s: Session, name: str, kind: str, sub: str) -> int:
-    from qbo.emulator.domain import crud
-    from qbo.emulator.domain.validate import coerce_entity
-    from qbo.schema import catalogue
-
-    entity = catalogue().entity("Account")
     taken = {d.get("Name") for d in s.find("Account", "Name", name, limit=5)}
     label = name if name not in taken else f"{name} ({sub})"
-    doc = crud.insert_new(
-        s,
-        entity,
-        coerce_entity(entity, {"Name": label, "AccountType": kind, "AccountSubType": sub}),
-    )
-    return int(doc["Id"])
+    maker: AccountMaker | None = s.memo.get(_MAKER)
+    if maker is None:
+        raise RuntimeError("the ledger was reached without the domain's AccountMaker")
+    return maker(s, {"Name": label, "AccountType": kind, "AccountSubType": sub})
 
 
 def account(s: Session, account_id: int | str) -> dict[str, Any] | None:
@@ -80,8 +84,3 @@ def account(s: Session, account_id: int | str) -> dict[str, Any] | None:
 def account_type(s: Session, account_id: int | str) -> str:
     doc = s.get("Account", account_id)
     return str(doc.get("AccountType", "")) if doc else ""
-
-
-def forget(s: Session) -> None:
-    """Drop cached ids (after an account is made inactive or the realm is reset)."""
-    _cache.pop(s, None)

@@ -23,8 +23,6 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from qbo.emulator.domain.session import Session, clone
-from qbo.emulator.domain.values import ZERO, dec, ref_id, tidy
 from qbo.emulator.ledger import bulk
 from qbo.emulator.ledger import entries as store
 from qbo.emulator.ledger.accounts import system_account
@@ -42,8 +40,10 @@ from qbo.emulator.ledger.entries import (
 from qbo.emulator.ledger.inventory import replay
 from qbo.emulator.ledger.openitems import check_open, check_unlinked, open_keys, refresh
 from qbo.emulator.ledger.posting import post
+from qbo.emulator.store.session import Session, clone
+from qbo.emulator.values import ZERO, dec, ref_id, tidy
 from qbo.schema import EntityKind, catalogue
-from qbo.schema.faults import Fault
+from qbo.schema.faults import Fault, FaultCode
 
 DEBIT_NORMAL = ("Asset", "Expense")
 COSTED = (INV_IN, INV_OUT, COGS)
@@ -92,7 +92,9 @@ def build(s: Session, name: str, doc: dict[str, Any]) -> list[Entry]:
             target.amount += residual
     unbalanced_fx = sum(e.fx_amount for e in entries if e.role != FX)
     if unbalanced_fx or sum(e.amount for e in entries):
-        raise Fault.of("6000", f"The {name} does not balance: debits must equal credits")
+        raise Fault.of(
+            FaultCode.BUSINESS_VALIDATION, f"The {name} does not balance: debits must equal credits"
+        )
     return entries
 
 
@@ -138,8 +140,7 @@ class Derived:
         for (entity, object_id), props in self.dirty.items():
             doc = self.docs[(entity, object_id)]
             if catalogue().entity(entity).kind is EntityKind.TRANSACTION:
-                doc["SyncToken"] = str(int(doc["SyncToken"]) + 1)
-                doc["MetaData"] = {**doc["MetaData"], "LastUpdatedTime": s.meta_now()}
+                s.bump(doc, doc)
                 s.replace(entity, doc)
                 s.record_change(entity, str(object_id), "Update")
             elif not bulk.stage(s, (entity, object_id), doc, props):

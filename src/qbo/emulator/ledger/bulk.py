@@ -8,35 +8,39 @@ seeds use it: nothing else reads balances in between, and the API path stays imm
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from qbo.emulator.domain.session import Session
+from qbo.emulator.store.session import Session
 
 Key = tuple[str, int]
-_staged: weakref.WeakKeyDictionary[Session, dict[Key, tuple[dict[str, Any], set[str]]]] = (
-    weakref.WeakKeyDictionary()
-)
+Staged = dict[Key, tuple[dict[str, Any], set[str]]]
+_MEMO = "ledger.bulk"  # Session.memo key: the staged documents of an open bulk block
+
+
+def _pending(s: Session) -> Staged | None:
+    pending: Staged | None = s.memo.get(_MEMO)
+    return pending
 
 
 @contextmanager
 def bulk(s: Session) -> Iterator[None]:
-    if s in _staged:
+    if _pending(s) is not None:
         yield
         return
-    _staged[s] = {}
+    pending: Staged = {}
+    s.memo[_MEMO] = pending
     try:
         yield
-        for (entity, _), (doc, props) in _staged[s].items():
+        for (entity, _), (doc, props) in pending.items():
             s.replace_derived(entity, doc, props)
     finally:
-        _staged.pop(s, None)
+        s.memo.pop(_MEMO, None)
 
 
 def staged(s: Session, key: Key) -> dict[str, Any] | None:
-    pending = _staged.get(s)
+    pending = _pending(s)
     if pending is None or key not in pending:
         return None
     return pending[key][0]
@@ -44,7 +48,7 @@ def staged(s: Session, key: Key) -> dict[str, Any] | None:
 
 def stage(s: Session, key: Key, doc: dict[str, Any], props: set[str]) -> bool:
     """Keep a changed document for the end of the bulk block; False outside one."""
-    pending = _staged.get(s)
+    pending = _pending(s)
     if pending is None:
         return False
     if key in pending:

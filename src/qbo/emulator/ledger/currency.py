@@ -9,15 +9,15 @@ no rate at all the request is refused (6000): the emulator has no market feed.
 
 from __future__ import annotations
 
-import weakref
 from decimal import Decimal
 from typing import Any
 
-from qbo.emulator.domain.rules.base import Rule
-from qbo.emulator.domain.session import Session
-from qbo.emulator.domain.values import dec, ref_id, tidy
-from qbo.schema import EntityDef, catalogue
-from qbo.schema.faults import Fault, required_missing, stale_object
+from sqlalchemy import select
+
+from qbo.emulator.store.session import Session
+from qbo.emulator.values import dec, ref_id, tidy
+from qbo.schema import EntityDef
+from qbo.schema.faults import Fault, FaultCode
 
 ONE = Decimal(1)
 
@@ -40,13 +40,17 @@ def rate_for(s: Session, doc: dict[str, Any]) -> Decimal:
     if given is not None:
         rate = dec(given)
         if rate <= 0:
-            raise Fault.of("6000", "ExchangeRate must be greater than zero", element="ExchangeRate")
+            raise Fault.of(
+                FaultCode.BUSINESS_VALIDATION,
+                "ExchangeRate must be greater than zero",
+                element="ExchangeRate",
+            )
         return rate
     on = str(doc.get("TxnDate") or s.meta_now()[:10])
     found = latest_rate(s, code.upper(), on)
     if found is None:
         raise Fault.of(
-            "6000",
+            FaultCode.BUSINESS_VALIDATION,
             f"No exchange rate for {code} on or before {on}: send ExchangeRate or record one with "
             "POST /exchangerate",
             element="ExchangeRate",
@@ -70,14 +74,14 @@ def party_currency(s: Session, doc: dict[str, Any]) -> tuple[str, str] | None:
     return None
 
 
-_enabled: weakref.WeakKeyDictionary[Session, bool] = weakref.WeakKeyDictionary()
+_MEMO = "ledger.multicurrency"  # Session.memo key: whether multicurrency is on
 
 
 def enabled_in(s: Session) -> bool:
     """Whether multi-currency is on, read once per session (Preferences updates reset it)."""
-    if s not in _enabled:
-        _enabled[s] = s.multicurrency_enabled()
-    return _enabled[s]
+    if _MEMO not in s.memo:
+        s.memo[_MEMO] = s.multicurrency_enabled()
+    return bool(s.memo[_MEMO])
 
 
 def apply_currency(s: Session, entity: EntityDef, doc: dict[str, Any]) -> None:
@@ -89,14 +93,14 @@ def apply_currency(s: Session, entity: EntityDef, doc: dict[str, Any]) -> None:
     code = given.upper() if given is not None else (party[1] if party else home)
     if code != home and not enabled:
         raise Fault.of(
-            "6000",
+            FaultCode.BUSINESS_VALIDATION,
             f"Multicurrency is not enabled for this company: CurrencyRef {code} is not the home "
             f"currency {home}",
             element="CurrencyRef",
         )
     if party is not None and party[1] != code:
         raise Fault.of(
-            "6000",
+            FaultCode.BUSINESS_VALIDATION,
             f"The {party[0].lower()} uses {party[1]}; a transaction with it must be in {party[1]}, "
             f"not {code}",
             element="CurrencyRef",
@@ -113,133 +117,13 @@ def apply_currency(s: Session, entity: EntityDef, doc: dict[str, Any]) -> None:
         doc.pop("HomeTotalAmt", None)
 
 
-class CurrencyPrefsRule(Rule):
-    """Preferences: multi-currency cannot be switched off, nor the home currency changed."""
-
-    def apply(
-        self, s: Session, entity: EntityDef, doc: dict[str, Any], old: dict[str, Any] | None
-    ) -> None:
-        _enabled.pop(s, None)
-        if old is None:
-            return
-        before = old.get("CurrencyPrefs") or {}
-        after = doc.get("CurrencyPrefs")
-        if not isinstance(after, dict):
-            doc["CurrencyPrefs"] = before
-            return
-        if (
-            before.get("MultiCurrencyEnabled") is True
-            and after.get("MultiCurrencyEnabled") is False
-        ):
-            raise Fault.of(
-                "6000",
-                "Multicurrency cannot be turned off once it has been turned on",
-                element="CurrencyPrefs.MultiCurrencyEnabled",
-            )
-        after.setdefault("MultiCurrencyEnabled", before.get("MultiCurrencyEnabled", False))
-        home = ref_id(after.get("HomeCurrency"))
-        if home is not None and home.upper() != s.realm.currency:
-            raise Fault.of(
-                "6000",
-                f"The home currency is {s.realm.currency} and cannot be changed",
-                element="CurrencyPrefs.HomeCurrency",
-            )
-        after["HomeCurrency"] = {"value": s.realm.currency}
+def forget_multicurrency(s: Session) -> None:
+    """Read the switch again on next use (Preferences are being changed)."""
+    s.memo.pop(_MEMO, None)
 
 
-def write_exchange_rate(s: Session, body: Any) -> dict[str, Any]:
-    """``POST /exchangerate``: set the rate of a currency on a date (created when new)."""
-    from qbo.emulator.domain import crud
-    from qbo.emulator.domain.validate import coerce_entity
-
-    entity = catalogue().entity("ExchangeRate")
-    if not isinstance(body, dict):
-        raise Fault.of("2010", "Request body must be a JSON object")
-    doc = coerce_entity(entity, body)
-    source = str(doc.get("SourceCurrencyCode") or "").upper()
-    if not source:
-        raise required_missing("SourceCurrencyCode")
-    if doc.get("Rate") is None:
-        raise required_missing("Rate")
-    if not s.multicurrency_enabled():
-        raise Fault.of(
-            "6000",
-            "Multicurrency is not enabled for this company: exchange rates cannot be set",
-            element="SourceCurrencyCode",
-        )
-    home = s.realm.currency
-    if source == home:
-        raise Fault.of(
-            "6000",
-            f"{source} is the home currency: its rate is always 1",
-            element="SourceCurrencyCode",
-        )
-    target = str(doc.get("TargetCurrencyCode") or home).upper()
-    if target != home:
-        raise Fault.of(
-            "6000",
-            f"TargetCurrencyCode must be the home currency {home}",
-            element="TargetCurrencyCode",
-        )
-    if dec(doc["Rate"]) <= 0:
-        raise Fault.of("6000", "Rate must be greater than zero", element="Rate")
-    as_of = str(doc.get("AsOfDate") or s.meta_now()[:10])
-    values = {
-        "SourceCurrencyCode": source,
-        "TargetCurrencyCode": home,
-        "Rate": tidy(dec(doc["Rate"])),
-        "AsOfDate": as_of,
-    }
-    existing = [
-        r
-        for r in s.find("ExchangeRate", "SourceCurrencyCode", source, limit=100_000)
-        if r.get("AsOfDate") == as_of
-    ]
-    if not existing:
-        return crud.insert_new(s, entity, values)
-    current = existing[0]
-    token = body.get("SyncToken")
-    if token is not None and str(token) != str(current["SyncToken"]):
-        raise stale_object()
-    updated = {**current, **values}
-    updated["SyncToken"] = str(int(current["SyncToken"]) + 1)
-    updated["MetaData"] = {**current["MetaData"], "LastUpdatedTime": s.meta_now()}
-    s.replace("ExchangeRate", updated)
-    s.record_change("ExchangeRate", updated["Id"], "Update")
-    return updated
-
-
-class PartyCurrencyRule(Rule):
-    """Customer, Vendor: one currency each, fixed once a transaction uses it (QBO's rule)."""
-
-    def apply(
-        self, s: Session, entity: EntityDef, doc: dict[str, Any], old: dict[str, Any] | None
-    ) -> None:
-        code = (ref_id(doc.get("CurrencyRef")) or s.realm.currency).upper()
-        if code != s.realm.currency and not enabled_in(s):
-            raise Fault.of(
-                "6000",
-                f"Multicurrency is not enabled for this company: CurrencyRef {code} is not the "
-                f"home currency {s.realm.currency}",
-                element="CurrencyRef",
-            )
-        if "CurrencyRef" in doc:
-            doc["CurrencyRef"] = {"value": code, "name": s.currency_name(code)}
-        if old is None:
-            return
-        before = (ref_id(old.get("CurrencyRef")) or s.realm.currency).upper()
-        if before != code and _has_postings(s, entity.name, int(doc["Id"])):
-            raise Fault.of(
-                "6000",
-                f"The {entity.name.lower()}'s currency is {before} and cannot change: it has "
-                "transactions",
-                element="CurrencyRef",
-            )
-
-
-def _has_postings(s: Session, entity: str, object_id: int) -> bool:
-    from sqlalchemy import select
-
+def has_postings(s: Session, entity: str, object_id: int) -> bool:
+    """Whether any ledger row names this customer or vendor."""
     t = s.store.tables.ledger
     column = t.c.customer_id if entity == "Customer" else t.c.vendor_id
     found = s.conn.execute(

@@ -6,7 +6,7 @@ positive. ``amount`` is in the home currency, ``fx_amount`` in the transaction's
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from typing import Any
@@ -24,7 +24,7 @@ from sqlalchemy import (
     update,
 )
 
-from qbo.emulator.domain.session import Session
+from qbo.emulator.store.session import Session
 
 CENTS = Decimal(100)
 
@@ -69,14 +69,6 @@ class Entry:
     due_date: str | None = None
     memo: str | None = None
     amount: int = field(default=0)  # home cents, filled by the booking step
-
-    def negated(self) -> Entry:
-        return replace(
-            self,
-            fx_amount=-self.fx_amount,
-            home=None if self.home is None else -self.home,
-            qty=None if self.qty is None else -self.qty,
-        )
 
 
 @dataclass(frozen=True)

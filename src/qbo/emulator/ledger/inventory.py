@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from qbo.emulator.domain.session import Session
-from qbo.emulator.domain.values import dec
 from qbo.emulator.ledger.entries import COGS, INV_IN, INV_OUT, item_rows
+from qbo.emulator.store.session import Session
+from qbo.emulator.values import dec
 
 ZERO = Decimal(0)
 

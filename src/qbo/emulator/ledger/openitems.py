@@ -13,10 +13,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from qbo.emulator.domain.session import Session
-from qbo.emulator.domain.values import dec, ref_id
 from qbo.emulator.ledger.entries import AP, AR, UF, Entry, from_cents, open_links, open_parts
-from qbo.schema.faults import Fault
+from qbo.emulator.store.session import Session
+from qbo.emulator.values import dec, ref_id
+from qbo.schema.faults import Fault, FaultCode
 
 #: Which side of A/R or A/P each kind of open document sits on (+1 debit, -1 credit).
 SIDES: dict[str, int] = {"Invoice": 1, "CreditMemo": -1, "Bill": -1, "VendorCredit": 1}
@@ -29,7 +29,7 @@ DERIVED_LINKS = frozenset(
 
 def _missing(kind: str, target: int, index: int) -> Fault:
     return Fault.of(
-        "2500",
+        FaultCode.INVALID_REFERENCE,
         f"Invalid Reference Id : {kind} assigned to Line[{index}].LinkedTxn ({target}) is missing",
         element="Line.LinkedTxn.TxnId",
     )
@@ -61,7 +61,7 @@ def link_side(
     home = s.realm.currency
     if _currency(linked, home) != _currency(doc, home):
         raise Fault.of(
-            "6000",
+            FaultCode.BUSINESS_VALIDATION,
             f"{name} in {_currency(doc, home)} cannot be applied to {kind} {target} in "
             f"{_currency(linked, home)}: the currencies must match",
             element="CurrencyRef",
@@ -70,7 +70,7 @@ def link_side(
         origin_fx, _, _, _ = open_parts(s, role, kind, target)
         if origin_fx == 0:
             raise Fault.of(
-                "6000",
+                FaultCode.BUSINESS_VALIDATION,
                 f"JournalEntry {target} has no {'receivable' if role == AR else 'payable'} line "
                 "to apply this payment to",
                 element="Line.LinkedTxn",
@@ -84,7 +84,7 @@ def link_side(
         ok = owner == payer if role == AP else _is_same_or_parent(s, payer, owner)
         if not ok:
             raise Fault.of(
-                "6000",
+                FaultCode.BUSINESS_VALIDATION,
                 f"{kind} {target} belongs to another {'customer' if role == AR else 'vendor'} "
                 f"than this {name}",
                 element="Line.LinkedTxn",
@@ -100,7 +100,7 @@ def check_depositable(s: Session, kind: str, source: int, index: int) -> int | N
     origin_fx, _, _, _ = open_parts(s, UF, kind, source)
     if origin_fx == 0:
         raise Fault.of(
-            "6000",
+            FaultCode.BUSINESS_VALIDATION,
             f"{kind} {source} was not received into Undeposited Funds, so it cannot be deposited",
             element="Line.LinkedTxn",
         )
@@ -138,7 +138,7 @@ def check_open(s: Session, name: str, own: int, entries: list[Entry], is_new: bo
         total = origin + others
         if origin == 0 and others != 0:
             raise Fault.of(
-                "6000",
+                FaultCode.BUSINESS_VALIDATION,
                 f"{ot} {oid} has nothing open to apply this {name} to",
                 element="Line.LinkedTxn",
             )
@@ -153,7 +153,7 @@ def check_open(s: Session, name: str, own: int, entries: list[Entry], is_new: bo
                     f"The amount applied to {ot} {oid} is more than its open balance "
                     f"({from_cents(abs(origin + others - mine))})"
                 )
-            raise Fault.of("6000", detail, element="Line.Amount")
+            raise Fault.of(FaultCode.BUSINESS_VALIDATION, detail, element="Line.Amount")
 
 
 def check_unlinked(s: Session, name: str, own: int, rows: list[dict[str, Any]]) -> None:
@@ -165,7 +165,7 @@ def check_unlinked(s: Session, name: str, own: int, rows: list[dict[str, Any]]) 
         if links:
             kinds = ", ".join(f"{k} {i}" for k, i in links)
             raise Fault.of(
-                "6000",
+                FaultCode.BUSINESS_VALIDATION,
                 f"{name} {own} has linked transactions ({kinds}): delete or void them first",
             )
 

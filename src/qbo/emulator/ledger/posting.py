@@ -28,11 +28,23 @@ from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
-from qbo.emulator.domain.session import Session
-from qbo.emulator.domain.values import ZERO, dec, ref_id
 from qbo.emulator.ledger.accounts import account_type, system_account
-from qbo.emulator.ledger.entries import AP, AR, COGS, INV_IN, INV_OUT, TAX, UF, Entry, to_cents
-from qbo.schema.faults import Fault
+from qbo.emulator.ledger.entries import (
+    AP,
+    AR,
+    COGS,
+    INV_IN,
+    INV_OUT,
+    TAX,
+    UF,
+    Entry,
+    home_cents,
+    to_cents,
+)
+from qbo.emulator.ledger.openitems import check_depositable, link_side
+from qbo.emulator.store.session import Session
+from qbo.emulator.values import ZERO, dec, ref_id
+from qbo.schema.faults import Fault, FaultCode
 
 SALES_LINE = "SalesItemLineDetail"
 GROUP_LINE = "GroupLineDetail"
@@ -75,7 +87,7 @@ def first_link(line: dict[str, Any]) -> tuple[str, int] | None:
         return str(link.get("TxnType", "")), int(str(link.get("TxnId")))
     except (TypeError, ValueError):
         raise Fault.of(
-            "2010",
+            FaultCode.INVALID_PROPERTY,
             f"Property Name:Line.LinkedTxn.TxnId specified is unsupported or invalid: {link.get('TxnId')!r}",
             element="Line.LinkedTxn.TxnId",
         ) from None
@@ -206,7 +218,7 @@ def _expense_lines(s: Session, doc: dict[str, Any], sign: int, tags: dict[str, A
             account = num(detail.get("AccountRef"))
             if account is None:
                 raise Fault.of(
-                    "2020",
+                    FaultCode.REQUIRED_MISSING,
                     f"Required parameter Line.AccountBasedExpenseLineDetail.AccountRef is missing (Line {line.get('Id')})",
                     element="AccountRef",
                 )
@@ -228,7 +240,7 @@ def _expense_lines(s: Session, doc: dict[str, Any], sign: int, tags: dict[str, A
             item = _item(s, num(detail.get("ItemRef")))
             if item is None:
                 raise Fault.of(
-                    "2020",
+                    FaultCode.REQUIRED_MISSING,
                     "Required parameter Line.ItemBasedExpenseLineDetail.ItemRef is missing",
                     element="ItemRef",
                 )
@@ -310,7 +322,6 @@ def _link_entries(
     s: Session, name: str, doc: dict[str, Any], control: int, role: str, allowed: tuple[str, ...]
 ) -> tuple[list[Entry], int]:
     """Entries applying a payment's lines to open documents, and the net amount applied."""
-    from qbo.emulator.ledger.openitems import link_side
 
     out: list[Entry] = []
     applied = 0
@@ -323,7 +334,7 @@ def _link_entries(
         kind, target = link
         if kind not in allowed:
             raise Fault.of(
-                "6000",
+                FaultCode.BUSINESS_VALIDATION,
                 f"{name} Line {index + 1} cannot be applied to a {kind}: use one of {', '.join(allowed)}",
                 element="Line.LinkedTxn.TxnType",
             )
@@ -332,7 +343,6 @@ def _link_entries(
         # side +1: the document is a receivable-like debit (paying it credits A/R);
         # for A/P the signs are mirrored by the caller's role.
         sign = -side
-        from qbo.emulator.ledger.entries import home_cents
 
         out.append(
             Entry(
@@ -372,7 +382,7 @@ def post_payment(s: Session, name: str, doc: dict[str, Any]) -> list[Entry]:
     unapplied = total - applied
     if unapplied < 0:
         raise Fault.of(
-            "6000",
+            FaultCode.BUSINESS_VALIDATION,
             f"The amount applied ({applied / 100:.2f}) is more than the payment's TotalAmt ({total / 100:.2f})",
             element="Line.Amount",
         )
@@ -392,7 +402,7 @@ def post_bill_payment(s: Session, name: str, doc: dict[str, Any]) -> list[Entry]
         source = num((doc.get("CheckPayment") or {}).get("BankAccountRef"))
     if source is None:
         raise Fault.of(
-            "2020",
+            FaultCode.REQUIRED_MISSING,
             "Required parameter CheckPayment.BankAccountRef or CreditCardPayment.CCAccountRef is missing",
             element="BankAccountRef",
         )
@@ -402,7 +412,7 @@ def post_bill_payment(s: Session, name: str, doc: dict[str, Any]) -> list[Entry]
     unapplied = total - applied
     if unapplied < 0:
         raise Fault.of(
-            "6000",
+            FaultCode.BUSINESS_VALIDATION,
             f"The amount applied ({applied / 100:.2f}) is more than the bill payment's TotalAmt ({total / 100:.2f})",
             element="Line.Amount",
         )
@@ -412,7 +422,6 @@ def post_bill_payment(s: Session, name: str, doc: dict[str, Any]) -> list[Entry]
 
 
 def post_deposit(s: Session, name: str, doc: dict[str, Any]) -> list[Entry]:
-    from qbo.emulator.ledger.openitems import check_depositable
 
     tags = _doc_tags(doc)
     target = num(doc.get("DepositToAccountRef"))
@@ -426,7 +435,7 @@ def post_deposit(s: Session, name: str, doc: dict[str, Any]) -> list[Entry]:
             kind, source = link
             if kind not in DEPOSITABLE:
                 raise Fault.of(
-                    "6000",
+                    FaultCode.BUSINESS_VALIDATION,
                     f"Deposit Line {index + 1} links a {kind}: only Payment and SalesReceipt "
                     "amounts held in Undeposited Funds can be deposited",
                     element="Line.LinkedTxn.TxnType",
@@ -449,7 +458,7 @@ def post_deposit(s: Session, name: str, doc: dict[str, Any]) -> list[Entry]:
         account = num(detail.get("AccountRef"))
         if account is None:
             raise Fault.of(
-                "2020",
+                FaultCode.REQUIRED_MISSING,
                 f"Required parameter Line.DepositLineDetail.AccountRef is missing (Line {index + 1})",
                 element="AccountRef",
             )
@@ -471,7 +480,7 @@ def post_deposit(s: Session, name: str, doc: dict[str, Any]) -> list[Entry]:
         account = num(cash_back.get("AccountRef"))
         if account is None:
             raise Fault.of(
-                "2020",
+                FaultCode.REQUIRED_MISSING,
                 "Required parameter CashBack.AccountRef is missing",
                 element="CashBack.AccountRef",
             )
@@ -518,7 +527,7 @@ def post_journal(s: Session, name: str, doc: dict[str, Any]) -> list[Entry]:
         if atype == "Accounts Receivable":
             if customer is None:
                 raise Fault.of(
-                    "6000",
+                    FaultCode.BUSINESS_VALIDATION,
                     f"Journal Entry Line {index + 1} posts to Accounts Receivable: it needs a customer "
                     "(JournalEntryLineDetail.Entity with Type Customer)",
                     element="Entity",
@@ -527,7 +536,7 @@ def post_journal(s: Session, name: str, doc: dict[str, Any]) -> list[Entry]:
         elif atype == "Accounts Payable":
             if vendor is None:
                 raise Fault.of(
-                    "6000",
+                    FaultCode.BUSINESS_VALIDATION,
                     f"Journal Entry Line {index + 1} posts to Accounts Payable: it needs a vendor "
                     "(JournalEntryLineDetail.Entity with Type Vendor)",
                     element="Entity",
@@ -562,7 +571,7 @@ def post_inventory_adjustment(s: Session, name: str, doc: dict[str, Any]) -> lis
         item = _item(s, num(detail.get("ItemRef")))
         if item is None or item.get("Type") != "Inventory":
             raise Fault.of(
-                "6000",
+                FaultCode.BUSINESS_VALIDATION,
                 f"InventoryAdjustment Line {index + 1} must name an inventory item",
                 element="ItemRef",
             )
@@ -628,7 +637,7 @@ def post_account(s: Session, name: str, doc: dict[str, Any]) -> list[Entry]:
     kind = doc.get("AccountType")
     if kind in ("Accounts Receivable", "Accounts Payable"):
         raise Fault.of(
-            "6000",
+            FaultCode.BUSINESS_VALIDATION,
             f"An {kind} account cannot have an OpeningBalance: enter open invoices or bills instead",
             element="OpeningBalance",
         )

@@ -4,7 +4,7 @@ A *grant* is one user's consent for one app on one company. It owns one authoriz
 code, the access tokens issued under it and its chain of refresh tokens; revoking it ends
 all of them at once. Everything runs on the emulator clock.
 
-Intuit's rules (guide section 11), and the choices where Intuit does not say:
+Intuit's rules, and the choices where Intuit does not say:
 
 - Access token: 3600 s. Refreshing does not end earlier access tokens (Intuit does not
   either); they expire on their own.

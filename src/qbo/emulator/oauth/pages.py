@@ -11,8 +11,8 @@ from typing import Any
 
 from starlette.responses import HTMLResponse
 
-from qbo.emulator.domain.session import Realm
 from qbo.emulator.oauth import scopes as scope_names
+from qbo.emulator.store.session import Realm
 
 #: Headers on every page of the flow.
 PAGE_HEADERS = {

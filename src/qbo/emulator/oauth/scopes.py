@@ -1,4 +1,4 @@
-"""Intuit's OAuth scopes (guide section 11)."""
+"""Intuit's OAuth scopes."""
 
 from __future__ import annotations
 

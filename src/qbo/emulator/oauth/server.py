@@ -1,26 +1,24 @@
 """The emulator's OAuth 2.0 / OpenID Connect server: apps, users, grants and keys together.
 
-:func:`oauth_for` hands out one server per :class:`Emulator`, made on first use: that is
-when the OAuth tables are created (on the store's own metadata), the default user is
-seeded and the keys are loaded or generated. It holds the emulator's parts, not the
-emulator, so the registry's entry goes away with the emulator.
+Each :class:`qbo.emulator.Emulator` owns one, made on first use (``emulator.oauth``):
+that is when the default user is seeded and the keys are loaded or generated (the tables
+exist from the moment the database was opened). It holds the emulator's parts, not the
+emulator.
 """
 
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import Any, Protocol
 
 from qbo.emulator.clock import Clock
-from qbo.emulator.core import Emulator
 from qbo.emulator.oauth import scopes
 from qbo.emulator.oauth.apps import Apps
 from qbo.emulator.oauth.grants import ACCESS_TTL_MS, Grant, Grants, TokenSet
 from qbo.emulator.oauth.keys import ServerKeys, load_or_create
-from qbo.emulator.oauth.registry import attached
-from qbo.emulator.oauth.stats import Stats, stats_for
-from qbo.emulator.oauth.tables import ensure_tables
-from qbo.emulator.oauth.users import DEFAULT_EMAIL, DEFAULT_PASSWORD, User, Users
+from qbo.emulator.oauth.stats import Stats
+from qbo.emulator.oauth.tables import define as define_tables
+from qbo.emulator.oauth.users import DEFAULT_EMAIL, DEFAULT_PASSWORD, Users
 from qbo.emulator.realms import Realms
 from qbo.emulator.store import Store
 
@@ -39,7 +37,7 @@ class OAuthServer:
         self.clock = clock
         self.realms = realms
         self.stats = stats
-        self.tables = ensure_tables(store)
+        self.tables = define_tables(store.tables.metadata)  # created when the store opened
         self.apps = Apps(store, self.tables, clock)
         self.users = Users(store, self.tables, clock)
         self.users.ensure_default()
@@ -99,25 +97,24 @@ class OAuthServer:
             body["address"] = {}
         return body
 
-    def default_user(self) -> User | None:
-        return self.users.first()
+
+class HasOAuth(Protocol):
+    """An emulator (``qbo.emulator.core.Emulator`` owns its OAuth server)."""
+
+    @property
+    def oauth(self) -> OAuthServer: ...
 
 
-def oauth_for(emulator: Emulator) -> OAuthServer:
+def oauth_for(emulator: HasOAuth) -> OAuthServer:
     """The OAuth server of this emulator (made, with its tables, on first use)."""
-    return attached(
-        emulator,
-        "oauth",
-        lambda: OAuthServer(emulator.store, emulator.clock, emulator.realms, stats_for(emulator)),
-    )
+    return emulator.oauth
 
 
-def startup_message(emulator: Emulator) -> str:
+def startup_message(server: OAuthServer) -> str:
     """The line ``qbo emulator serve`` logs at start: how to sign in and register an app.
 
     The default user's password is a documented development credential, not a secret.
     """
-    server = oauth_for(emulator)
     user = server.users.get_by_email(DEFAULT_EMAIL)
     who = (
         f"sign in on the consent page as {DEFAULT_EMAIL} / password {DEFAULT_PASSWORD}"

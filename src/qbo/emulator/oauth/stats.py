@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from typing import Any
-
-from qbo.emulator.core import Emulator
-from qbo.emulator.oauth.registry import attached
+from typing import Any, Protocol
 
 #: Endpoint names as they appear in the stats document.
 ENDPOINTS = ("authorize", "token", "revoke", "userinfo", "jwks", "discovery")
@@ -51,10 +48,17 @@ class Stats:
             self._api.clear()
 
 
-def stats_for(emulator: Emulator) -> Stats:
-    return attached(emulator, "stats", Stats)
+class HasStats(Protocol):
+    """An emulator (``qbo.emulator.core.Emulator`` owns its counters)."""
+
+    @property
+    def stats(self) -> Stats: ...
 
 
-def count_api(emulator: Emulator, realm_id: str) -> None:
+def stats_for(emulator: HasStats) -> Stats:
+    return emulator.stats
+
+
+def count_api(emulator: HasStats, realm_id: str) -> None:
     """Count one /v3 request for a realm (called by ``http/api.py``)."""
-    stats_for(emulator).count_api(realm_id)
+    emulator.stats.count_api(realm_id)

@@ -1,9 +1,7 @@
 """The OAuth server's tables, defined on the store's own ``MetaData``.
 
-They are added to the store's metadata the first time the OAuth server (or the webhook
-dispatcher, which reads apps and grants) is used on a store, and created with
-``checkfirst`` (see :func:`ensure_tables`), so a database made before this feature existed
-gains them on its next start, and ``metadata.drop_all`` drops them too.
+They are created with every other table when an emulator opens its database (see
+``qbo.emulator.migrations``), and ``metadata.drop_all`` drops them too.
 
 What is kept, and in what form:
 - client secrets, access tokens, refresh tokens and authorization codes: SHA-256 only (they
@@ -32,7 +30,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.schema import SchemaItem
 
-from qbo.emulator.store import Store
 from qbo.emulator.store.tables import CText
 
 
@@ -141,16 +138,3 @@ def define(md: MetaData) -> OAuthTables:
         Column("created_ms", BigInteger, nullable=False),
     )
     return OAuthTables(apps, users, grants, codes, access_tokens, refresh_tokens, secrets)
-
-
-def ensure_tables(store: Store) -> OAuthTables:
-    """Define the tables on the store's metadata and create the missing ones.
-
-    Inside a write transaction of the store, so that on an in-memory database (one
-    connection shared by every thread) the DDL never overlaps a request's transaction.
-    """
-    md = store.tables.metadata
-    tables = define(md)
-    with store.write() as conn:
-        md.create_all(conn, tables=tables.all(), checkfirst=True)
-    return tables

@@ -16,10 +16,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from qbo.emulator.domain.session import Session
 from qbo.emulator.reports import aging, detail, financial, lists
 from qbo.emulator.reports.params import Params, parse
-from qbo.schema.faults import Fault
+from qbo.emulator.store.session import Session
+from qbo.schema.faults import Fault, FaultCode
 
 Builder = Callable[[Session, Params], dict[str, Any]]
 
@@ -51,7 +51,7 @@ def run_report(s: Session, name: str, params: dict[str, str]) -> dict[str, Any]:
     canonical = _BY_LOWER.get(name.lower())
     if canonical is None:
         raise Fault.of(
-            "6000",
+            FaultCode.BUSINESS_VALIDATION,
             f"Unsupported report: {name} is not a report this server provides "
             f"(one of {', '.join(REPORTS)})",
             element="ReportName",

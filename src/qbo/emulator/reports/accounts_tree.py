@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from qbo.emulator.domain.values import ref_id
 from qbo.emulator.reports.shape import Cell, Row, cell, data, money, section
+from qbo.emulator.values import ref_id
 
 Values = Callable[[int], list[int]]
 

@@ -13,12 +13,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from qbo.emulator.domain.session import Session
 from qbo.emulator.ledger.entries import AP, AR
 from qbo.emulator.reports import data as ledger
 from qbo.emulator.reports.params import Params
 from qbo.emulator.reports.shape import Row, cell, column, data, money, report, section
 from qbo.emulator.reports.txns import Txns
+from qbo.emulator.store.session import Session
 
 
 def _items(s: Session, p: Params, role: str) -> list[dict[str, Any]]:

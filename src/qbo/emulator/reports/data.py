@@ -18,9 +18,9 @@ from typing import Any
 
 from sqlalchemy import and_, func, select
 
-from qbo.emulator.domain.session import Session
 from qbo.emulator.ledger.entries import AP, AR, COGS, INV_IN, INV_OUT
 from qbo.emulator.reports.params import Params
+from qbo.emulator.store.session import Session
 
 OPEN_DOCS = ("Invoice", "CreditMemo", "Bill", "VendorCredit")
 KEEP_ON_ACCRUAL = (INV_IN, INV_OUT, COGS)

@@ -12,12 +12,12 @@ from collections import defaultdict
 from datetime import timedelta
 from typing import Any
 
-from qbo.emulator.domain.session import Session
 from qbo.emulator.reports import data as ledger
 from qbo.emulator.reports.financial import PL_GROUPS, PL_TYPES, natural
-from qbo.emulator.reports.params import Params
+from qbo.emulator.reports.params import Params, bad
 from qbo.emulator.reports.shape import Row, cell, column, data, detail_time, money, report, section
 from qbo.emulator.reports.txns import Txns
+from qbo.emulator.store.session import Session
 
 DETAIL_COLUMNS = [
     column("Date", "Date", "tx_date"),
@@ -262,7 +262,6 @@ DEFAULT_LIST = (
 
 def transaction_list(s: Session, p: Params) -> dict[str, Any]:
     """One row per posting transaction dated in the period (its first posting's account)."""
-    from qbo.emulator.reports.params import bad
 
     wanted = p.columns or DEFAULT_LIST
     unknown = [c for c in wanted if c not in LIST_COLUMNS]

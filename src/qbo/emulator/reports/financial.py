@@ -14,13 +14,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from qbo.emulator.domain.session import Session
 from qbo.emulator.reports import data as ledger
 from qbo.emulator.reports.accounts_tree import account_rows
 from qbo.emulator.reports.dates import buckets
 from qbo.emulator.reports.params import Params
 from qbo.emulator.reports.shape import Row, cell, column, data, money, report, section
 from qbo.emulator.reports.txns import names
+from qbo.emulator.store.session import Session
 
 CREDIT_NORMAL = ("Liability", "Equity", "Revenue")
 PL_GROUPS = (

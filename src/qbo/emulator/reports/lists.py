@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from qbo.emulator.domain.session import Session
 from qbo.emulator.reports import data as ledger
 from qbo.emulator.reports.financial import PL_TYPES
 from qbo.emulator.reports.params import Params
 from qbo.emulator.reports.shape import Row, cell, column, data, money, report, section
 from qbo.emulator.reports.txns import Txns
+from qbo.emulator.store.session import Session
 
 TYPE_ORDER = (
     "Bank",

@@ -15,10 +15,10 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from qbo.emulator.domain.session import Session
 from qbo.emulator.reports.dates import MONTHS, fiscal_year_start, resolve
+from qbo.emulator.store.session import Session
 from qbo.emulator.timefmt import local_date
-from qbo.schema.faults import Fault
+from qbo.schema.faults import Fault, FaultCode
 
 SUMMARIZE = (
     "Total",
@@ -41,7 +41,7 @@ FILTERS = ("customer", "vendor", "item", "class", "department")
 
 def bad(param: str, detail: str) -> Fault:
     return Fault.of(
-        "2010",
+        FaultCode.INVALID_PROPERTY,
         f"Request has invalid or unsupported property: report parameter {param}: {detail}",
         element=param,
     )

@@ -11,8 +11,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from qbo.emulator.domain.session import Session
 from qbo.emulator.reports.params import Params
+from qbo.emulator.store.session import Session
 from qbo.emulator.timefmt import meta_time, zone
 
 Cell = dict[str, str]

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import String, cast, func, select
 from sqlalchemy.dialects.postgresql import JSONB
 
-from qbo.emulator.domain.session import Session
+from qbo.emulator.store.session import Session
 
 LABELS = {
     "Invoice": "Invoice",

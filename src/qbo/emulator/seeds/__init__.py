@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-from qbo.emulator.domain.session import Session
 from qbo.emulator.ledger.bulk import bulk
 from qbo.emulator.seeds.demo import seed_demo
 from qbo.emulator.seeds.empty import seed_empty
 from qbo.emulator.seeds.large import seed_large
+from qbo.emulator.store.session import Session
 
 SEED_PATTERN = re.compile(r"^(empty|demo|large:[1-9][0-9]{0,6})$")
 

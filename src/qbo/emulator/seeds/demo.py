@@ -12,8 +12,8 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from qbo.emulator.domain.session import Session
 from qbo.emulator.seeds.empty import create
+from qbo.emulator.store.session import Session
 from qbo.emulator.timefmt import local_date
 
 FIRST = (

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from qbo.emulator.domain import crud
-from qbo.emulator.domain.session import Session
 from qbo.emulator.domain.validate import coerce_entity
+from qbo.emulator.store.session import Session
 from qbo.emulator.timefmt import local_date
 from qbo.schema import catalogue
 

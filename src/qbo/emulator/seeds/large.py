@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from qbo.emulator.domain.session import Session
 from qbo.emulator.seeds.empty import create
+from qbo.emulator.store.session import Session
 
 
 def seed_large(s: Session, n: int, progress: Any = None) -> None:

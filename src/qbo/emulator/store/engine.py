@@ -92,9 +92,6 @@ class Store:
         # requests write).
         self._shared_connection = isinstance(engine.pool, StaticPool)
 
-    def create_schema(self) -> None:
-        self.tables.metadata.create_all(self.engine)
-
     @contextmanager
     def read(self) -> Iterator[Connection]:
         """A read transaction (a consistent snapshot on both databases)."""

@@ -11,20 +11,23 @@ formats, :mod:`.schedule` for retries and :mod:`.signature` for ``intuit-signatu
 
 from __future__ import annotations
 
-from qbo.emulator.core import Emulator
-from qbo.emulator.oauth.registry import attached
+from typing import Protocol
+
 from qbo.emulator.webhooks.dispatcher import PassReport, WebhookDispatcher
 from qbo.emulator.webhooks.signature import sign, verify
 from qbo.emulator.webhooks.targets import WebhookTarget, webhook_targets
 
 
-def webhooks_for(emulator: Emulator) -> WebhookDispatcher:
+class HasWebhooks(Protocol):
+    """An emulator (``qbo.emulator.core.Emulator`` owns its dispatcher)."""
+
+    @property
+    def webhooks(self) -> WebhookDispatcher: ...
+
+
+def webhooks_for(emulator: HasWebhooks) -> WebhookDispatcher:
     """The webhook dispatcher of this emulator (made on first use, not started)."""
-    return attached(
-        emulator,
-        "webhooks",
-        lambda: WebhookDispatcher(emulator.store, emulator.config),
-    )
+    return emulator.webhooks
 
 
 __all__ = [

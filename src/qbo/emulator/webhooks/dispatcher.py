@@ -36,8 +36,8 @@ from sqlalchemy import Connection, func, select, text
 from qbo.emulator.config import EmulatorConfig
 from qbo.emulator.oauth.tables import OAuthTables
 from qbo.emulator.oauth.tables import define as define_oauth_tables
-from qbo.emulator.outbound_tables import OutboundTables, outbound_tables
 from qbo.emulator.store import Store
+from qbo.emulator.store.delivery_tables import DeliveryTables, delivery_tables
 from qbo.emulator.webhooks import faults as delivery_faults
 from qbo.emulator.webhooks import queue
 from qbo.emulator.webhooks.events import content_type
@@ -78,7 +78,7 @@ class WebhookDispatcher:
         self.store = store
         self.config = config
         self._targets = targets
-        self._tables: OutboundTables = outbound_tables(store)
+        self._tables: DeliveryTables = delivery_tables(store)
         self._oauth: OAuthTables | None = None
         self._first_waiting: dict[str, float] = {}  # app -> monotonic time first seen waiting
         self._pass_lock = threading.Lock()

@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, insert, update
 
 from qbo.emulator.control_input import unknown_fields
-from qbo.emulator.outbound_tables import OutboundTables
+from qbo.emulator.store.delivery_tables import DeliveryTables
 
 T = TypeVar("T")
 FIELDS = ("drop", "duplicate", "delay", "delay_seconds", "reorder", "seed", "limit")
@@ -135,7 +135,7 @@ class DeliveryFaults:
 
 
 def record_drop(
-    conn: Connection, t: OutboundTables, delivery_id: int, app_id: str, url: str, now_ms: int
+    conn: Connection, t: DeliveryTables, delivery_id: int, app_id: str, url: str, now_ms: int
 ) -> None:
     """Log a dropped delivery as a failed attempt that never reached the endpoint."""
     conn.execute(
@@ -158,7 +158,7 @@ def record_drop(
     )
 
 
-def postpone(conn: Connection, t: OutboundTables, delivery_id: int, next_ms: int) -> None:
+def postpone(conn: Connection, t: DeliveryTables, delivery_id: int, next_ms: int) -> None:
     d = t.webhook_deliveries
     conn.execute(
         update(d).where(d.c.id == delivery_id, d.c.state == "pending").values(next_wall_ms=next_ms)

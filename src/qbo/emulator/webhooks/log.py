@@ -11,8 +11,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from qbo.emulator.outbound_tables import outbound_tables
 from qbo.emulator.store import Store
+from qbo.emulator.store.delivery_tables import delivery_tables
 
 STATES = ("pending", "delivered", "failed")
 
@@ -25,7 +25,7 @@ def _iso(wall_ms: int | None) -> str | None:
 
 def attempts(store: Store, app_id: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
     """Delivery attempts, newest first: app, url, HTTP status, payload, time."""
-    t = outbound_tables(store)
+    t = delivery_tables(store)
     a, d = t.webhook_attempts, t.webhook_deliveries
     stmt = (
         select(a, d.c.format, d.c.payload, d.c.event_count, d.c.state)
@@ -62,7 +62,7 @@ def deliveries(
     store: Store, app_id: str | None = None, state: str | None = None, limit: int = 100
 ) -> list[dict[str, Any]]:
     """Queued deliveries, newest first, with their state and next attempt."""
-    d = outbound_tables(store).webhook_deliveries
+    d = delivery_tables(store).webhook_deliveries
     stmt = select(d).order_by(d.c.id.desc()).limit(limit)
     if app_id is not None:
         stmt = stmt.where(d.c.app_id == app_id)

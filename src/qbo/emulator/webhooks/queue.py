@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Table, and_, insert, or_, select, update
 
-from qbo.emulator.outbound_tables import OutboundTables
+from qbo.emulator.store.delivery_tables import DeliveryTables
 from qbo.emulator.webhooks.events import VERBS, WEBHOOK_ENTITIES, Event, payload
 from qbo.emulator.webhooks.targets import WebhookTarget
 
@@ -32,12 +32,12 @@ class Delivery:
     attempts: int
 
 
-def cursors(conn: Connection, t: OutboundTables) -> dict[str, int]:
+def cursors(conn: Connection, t: DeliveryTables) -> dict[str, int]:
     rows = conn.execute(select(t.webhook_cursors.c.app_id, t.webhook_cursors.c.last_seq))
     return {row.app_id: int(row.last_seq) for row in rows}
 
 
-def save_cursor(conn: Connection, t: OutboundTables, app_id: str, seq: int, known: bool) -> None:
+def save_cursor(conn: Connection, t: DeliveryTables, app_id: str, seq: int, known: bool) -> None:
     c = t.webhook_cursors
     if known:
         conn.execute(update(c).where(c.c.app_id == app_id).values(last_seq=seq))
@@ -93,7 +93,7 @@ def pending_events(
 
 def enqueue(
     conn: Connection,
-    t: OutboundTables,
+    t: DeliveryTables,
     target: WebhookTarget,
     events: Sequence[Event],
     now_wall_ms: int,
@@ -120,7 +120,7 @@ def enqueue(
     return count
 
 
-def due(conn: Connection, t: OutboundTables, now_wall_ms: int, limit: int) -> list[Delivery]:
+def due(conn: Connection, t: DeliveryTables, now_wall_ms: int, limit: int) -> list[Delivery]:
     d = t.webhook_deliveries
     rows = conn.execute(
         select(d.c.id, d.c.app_id, d.c.format, d.c.payload, d.c.attempts)
@@ -150,7 +150,7 @@ class Outcome:
 
 def record_attempt(
     conn: Connection,
-    t: OutboundTables,
+    t: DeliveryTables,
     delivery: Delivery,
     outcome: Outcome,
     now_wall_ms: int,

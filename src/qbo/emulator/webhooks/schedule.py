@@ -1,7 +1,7 @@
 """When a failed webhook delivery is tried again.
 
 QBO retries after about 10 s, 20 s, 30 s, 5 min, 20 min, 2 h, 4 h and 6 h, then every 6 h
-(guide section 10), for a bounded number of attempts; Intuit does not publish the bound,
+, for a bounded number of attempts; Intuit does not publish the bound,
 so it is configuration (``webhook_max_attempts``, 12 by default: the first attempt and 11
 retries, about 32 hours in all). ``factor`` scales every delay (0.01 turns 10 s into 0.1 s),
 so tests can run the real schedule quickly.

@@ -6,6 +6,7 @@ from functools import cache
 
 from qbo.emulator.domain.rules.accounts import AccountRule
 from qbo.emulator.domain.rules.base import Rule
+from qbo.emulator.domain.rules.currency import CurrencyPrefsRule, PartyCurrencyRule
 from qbo.emulator.domain.rules.items import ItemRule
 from qbo.emulator.domain.rules.names import (
     ActiveRule,
@@ -27,7 +28,6 @@ from qbo.emulator.domain.rules.transactions import (
     SumLinesRule,
     TxnRule,
 )
-from qbo.emulator.ledger.currency import CurrencyPrefsRule, PartyCurrencyRule
 from qbo.schema import EntityKind, catalogue
 
 __all__ = ["Rule", "rules_for"]

@@ -6,10 +6,10 @@ from typing import Any
 
 from qbo.emulator.domain.chart import CLASSIFICATION, SUBTYPES, TYPE_OF_SUBTYPE
 from qbo.emulator.domain.rules.base import Rule
-from qbo.emulator.domain.session import Session
-from qbo.emulator.domain.values import ZERO
+from qbo.emulator.store.session import Session
+from qbo.emulator.values import ZERO
 from qbo.schema import EntityDef
-from qbo.schema.faults import Fault
+from qbo.schema.faults import Fault, FaultCode
 
 
 class AccountRule(Rule):
@@ -21,7 +21,7 @@ class AccountRule(Rule):
             kind = TYPE_OF_SUBTYPE.get(str(sub))
             if kind is None:
                 raise Fault.of(
-                    "2010",
+                    FaultCode.INVALID_PROPERTY,
                     f"Property Name:AccountSubType specified is unsupported or invalid: {sub}",
                     element="AccountSubType",
                 )
@@ -34,7 +34,7 @@ class AccountRule(Rule):
         allowed = SUBTYPES.get(kind)
         if allowed is None:
             raise Fault.of(
-                "2010",
+                FaultCode.INVALID_PROPERTY,
                 f"Property Name:AccountType specified is unsupported or invalid: {kind}",
                 element="AccountType",
             )
@@ -43,7 +43,7 @@ class AccountRule(Rule):
             doc["AccountSubType"] = allowed[0]
         elif sub not in allowed:
             raise Fault.of(
-                "6000",
+                FaultCode.BUSINESS_VALIDATION,
                 f"AccountSubType {sub} does not belong to AccountType {kind}",
                 element="AccountSubType",
             )

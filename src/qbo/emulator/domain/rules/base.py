@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from qbo.emulator.domain.session import Session
+from qbo.emulator.store.session import Session
 from qbo.schema import EntityDef
 
 

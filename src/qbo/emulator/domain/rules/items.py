@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from qbo.emulator.domain.rules.base import Rule
-from qbo.emulator.domain.session import Session
-from qbo.emulator.domain.values import ZERO
+from qbo.emulator.store.session import Session
+from qbo.emulator.values import ZERO
 from qbo.schema import EntityDef
-from qbo.schema.faults import Fault, required_missing
+from qbo.schema.faults import Fault, FaultCode, required_missing
 
 INVENTORY_NEEDS = (
     "IncomeAccountRef",
@@ -30,7 +30,9 @@ class ItemRule(Rule):
                     raise required_missing(prop)
             if doc.get("TrackQtyOnHand") is False:
                 raise Fault.of(
-                    "6000", "Inventory items must track quantity on hand", element="TrackQtyOnHand"
+                    FaultCode.BUSINESS_VALIDATION,
+                    "Inventory items must track quantity on hand",
+                    element="TrackQtyOnHand",
                 )
             doc["TrackQtyOnHand"] = True
         elif kind in ("Service", "NonInventory"):
@@ -40,7 +42,11 @@ class ItemRule(Rule):
         elif kind == "Category":
             for prop in ("IncomeAccountRef", "ExpenseAccountRef", "AssetAccountRef"):
                 if prop in doc:
-                    raise Fault.of("6000", f"A Category item cannot have {prop}", element=prop)
+                    raise Fault.of(
+                        FaultCode.BUSINESS_VALIDATION,
+                        f"A Category item cannot have {prop}",
+                        element=prop,
+                    )
         if kind != "Category":
             doc.setdefault("UnitPrice", ZERO)
             doc.setdefault("PurchaseCost", ZERO)

@@ -6,10 +6,10 @@ from typing import Any
 
 from qbo.emulator.domain.refs import target_of
 from qbo.emulator.domain.rules.base import Rule
-from qbo.emulator.domain.session import Session
-from qbo.emulator.domain.values import ZERO
+from qbo.emulator.store.session import Session
+from qbo.emulator.values import ZERO
 from qbo.schema import EntityDef
-from qbo.schema.faults import Fault
+from qbo.schema.faults import Fault, FaultCode
 
 PEOPLE = ("Customer", "Vendor", "Employee")
 NAME_PARTS = ("Title", "GivenName", "MiddleName", "FamilyName", "Suffix")
@@ -19,7 +19,7 @@ MAX_DEPTH = 5
 
 def duplicate_name(name: str, kind: str, existing_id: str) -> Fault:
     return Fault.of(
-        "6240",
+        FaultCode.DUPLICATE_NAME,
         f"The name supplied already exists. : Another {kind.lower()} is already using this name. "
         f"Please use a different name. Id={existing_id}",
     )
@@ -72,7 +72,9 @@ class HierarchyRule(Rule):
         name = str(doc.get(self.name_prop, ""))
         if ":" in name:
             raise Fault.of(
-                "6000", f"{self.name_prop} cannot contain a colon (:)", element=self.name_prop
+                FaultCode.BUSINESS_VALIDATION,
+                f"{self.name_prop} cannot contain a colon (:)",
+                element=self.name_prop,
             )
         parent_ref = doc.get("ParentRef")
         if parent_ref is None or target_of("ParentRef", entity.name) is None:
@@ -90,7 +92,11 @@ class HierarchyRule(Rule):
                         doc[flag] = False
             return
         if old is not None and parent_ref["value"] == old.get("Id"):
-            raise Fault.of("6000", "An object cannot be its own parent", element="ParentRef")
+            raise Fault.of(
+                FaultCode.BUSINESS_VALIDATION,
+                "An object cannot be its own parent",
+                element="ParentRef",
+            )
         parent = s.get(entity.name, parent_ref["value"])
         assert parent is not None  # references were checked before apply
         if old is not None:
@@ -98,7 +104,7 @@ class HierarchyRule(Rule):
         level = int(parent.get("Level", 0)) + 1
         if level >= MAX_DEPTH:
             raise Fault.of(
-                "6000",
+                FaultCode.BUSINESS_VALIDATION,
                 f"Sub-{entity.name.lower()}s may be nested at most {MAX_DEPTH} levels deep",
                 element="ParentRef",
             )
@@ -123,7 +129,7 @@ class HierarchyRule(Rule):
         while ancestor is not None and seen <= MAX_DEPTH:
             if str(ancestor.get("Id")) == own_id:
                 raise Fault.of(
-                    "6000",
+                    FaultCode.BUSINESS_VALIDATION,
                     f"A {entity.name.lower()} cannot be moved under one of its own sub-"
                     f"{entity.name.lower()}s",
                     element="ParentRef",

@@ -13,14 +13,14 @@ from decimal import Decimal
 from typing import Any
 
 from qbo.emulator.domain.rules.base import Rule
-from qbo.emulator.domain.session import Session
-from qbo.emulator.domain.taxservice import sales_tax
-from qbo.emulator.domain.values import ZERO, dec, money, ref_id, tidy
+from qbo.emulator.domain.sales_tax import sales_tax
 from qbo.emulator.ledger.book import book, unbook
 from qbo.emulator.ledger.currency import apply_currency
+from qbo.emulator.store.session import Session
 from qbo.emulator.timefmt import local_date
+from qbo.emulator.values import ZERO, dec, money, ref_id, tidy
 from qbo.schema import EntityDef
-from qbo.schema.faults import Fault
+from qbo.schema.faults import Fault, FaultCode
 
 SALES_FORMS = ("Invoice", "Estimate", "SalesReceipt", "CreditMemo", "RefundReceipt")
 NUMBERED = (*SALES_FORMS, "PurchaseOrder")
@@ -104,7 +104,9 @@ class DocNumberRule(Rule):
         if given == AUTO_GENERATE:
             if entity.name not in AUTO_GENERATE_ALLOWED:
                 raise Fault.of(
-                    "6000", f"AUTO_GENERATE is not supported for {entity.name}", element="DocNumber"
+                    FaultCode.BUSINESS_VALIDATION,
+                    f"AUTO_GENERATE is not supported for {entity.name}",
+                    element="DocNumber",
                 )
             given = None
             custom = False
@@ -120,7 +122,7 @@ class DocNumberRule(Rule):
         for other in s.find(entity.name, "DocNumber", given, limit=2):
             if other.get("Id") != doc.get("Id"):
                 raise Fault.of(
-                    "6140",
+                    FaultCode.DUPLICATE_DOC_NUMBER,
                     f"Duplicate Document Number Error : You must specify a different number. "
                     f"This number has already been used. DocNumber={given} is assigned to TxnType="
                     f"{entity.name} with TxnId={other.get('Id')}",
@@ -145,14 +147,14 @@ def check_amount(detail: dict[str, Any], line: dict[str, Any], index: int) -> No
             line["Amount"] = expected
         elif money(dec(amount)) != expected:
             raise Fault.of(
-                "6070",
+                FaultCode.AMOUNT_CALCULATION,
                 f"Amount is not equal to UnitPrice * Qty. Supplied value:{tidy(dec(amount))} "
                 f"for Line {index + 1}, expected {expected}",
                 element="Line.Amount",
             )
     if line.get("Amount") is None:
         raise Fault.of(
-            "2020",
+            FaultCode.REQUIRED_MISSING,
             f"Required parameter Line.Amount is missing in the request (Line {index + 1})",
             element="Line.Amount",
         )
@@ -201,7 +203,7 @@ class SalesFormRule(Rule):
                 line["Amount"] = money(subtotal * dec(detail["DiscountPercent"]) / Decimal(100))
             elif line.get("Amount") is None:
                 raise Fault.of(
-                    "2020",
+                    FaultCode.REQUIRED_MISSING,
                     "Required parameter Line.Amount is missing for a discount line that is not "
                     "percent based",
                     element="Line.Amount",
@@ -209,7 +211,7 @@ class SalesFormRule(Rule):
             discount += dec(line.get("Amount"))
         if discount > subtotal:
             raise Fault.of(
-                "6000",
+                FaultCode.BUSINESS_VALIDATION,
                 f"The discount ({tidy(discount)}) is more than the subtotal ({tidy(subtotal)})",
                 element="Line.Amount",
             )
@@ -311,7 +313,7 @@ class PurchaseFormRule(Rule):
                 check_amount(line.setdefault(ITEM_EXPENSE_LINE, {}), line, index)
             if line.get("Amount") is None:
                 raise Fault.of(
-                    "2020",
+                    FaultCode.REQUIRED_MISSING,
                     f"Required parameter Line.Amount is missing in the request (Line {index + 1})",
                     element="Line.Amount",
                 )
@@ -344,7 +346,7 @@ class SumLinesRule(Rule):
         for index, line in enumerate(lines(doc)):
             if line.get("Amount") is None or dec(line.get("Amount")) < 0:
                 raise Fault.of(
-                    "6000",
+                    FaultCode.BUSINESS_VALIDATION,
                     f"Deposit Line {index + 1} needs a positive Amount",
                     element="Line.Amount",
                 )
@@ -353,7 +355,7 @@ class SumLinesRule(Rule):
             back = dec(cash_back.get("Amount"))
             if back < 0 or back > total:
                 raise Fault.of(
-                    "6000",
+                    FaultCode.BUSINESS_VALIDATION,
                     "CashBack.Amount must be between zero and the sum of the deposit lines",
                     element="CashBack.Amount",
                 )
@@ -374,11 +376,13 @@ class PaymentRule(Rule):
     ) -> None:
         total = dec(doc.get("TotalAmt"))
         if total < 0:
-            raise Fault.of("6000", "TotalAmt cannot be negative", element="TotalAmt")
+            raise Fault.of(
+                FaultCode.BUSINESS_VALIDATION, "TotalAmt cannot be negative", element="TotalAmt"
+            )
         for index, line in enumerate(lines(doc)):
             if dec(line.get("Amount")) < 0:
                 raise Fault.of(
-                    "6000",
+                    FaultCode.BUSINESS_VALIDATION,
                     f"Line {index + 1} Amount cannot be negative",
                     element="Line.Amount",
                 )
@@ -404,13 +408,13 @@ class JournalEntryRule(Rule):
             detail = line.get("JournalEntryLineDetail")
             if not isinstance(detail, dict) or "PostingType" not in detail:
                 raise Fault.of(
-                    "2020",
+                    FaultCode.REQUIRED_MISSING,
                     f"Required parameter Line.JournalEntryLineDetail.PostingType is missing (Line {index + 1})",
                     element="PostingType",
                 )
             if "AccountRef" not in detail:
                 raise Fault.of(
-                    "2020",
+                    FaultCode.REQUIRED_MISSING,
                     f"Required parameter Line.JournalEntryLineDetail.AccountRef is missing (Line {index + 1})",
                     element="AccountRef",
                 )
@@ -421,7 +425,7 @@ class JournalEntryRule(Rule):
                 credits += amount
         if debits == 0 or credits == 0 or money(debits) != money(credits):
             raise Fault.of(
-                "6000",
+                FaultCode.BUSINESS_VALIDATION,
                 f"Journal Entry must have at least one debit and one credit, and debits ({tidy(debits)}) "
                 f"must equal credits ({tidy(credits)})",
             )
@@ -437,13 +441,15 @@ class PositiveAmountRule(Rule):
     ) -> None:
         amount = dec(doc.get("Amount"))
         if amount <= 0:
-            raise Fault.of("6000", "Amount must be greater than zero", element="Amount")
+            raise Fault.of(
+                FaultCode.BUSINESS_VALIDATION, "Amount must be greater than zero", element="Amount"
+            )
         doc["Amount"] = tidy(amount)
         if entity.name == "Transfer" and ref_id(doc.get("FromAccountRef")) == ref_id(
             doc.get("ToAccountRef")
         ):
             raise Fault.of(
-                "6000",
+                FaultCode.BUSINESS_VALIDATION,
                 "FromAccountRef and ToAccountRef must be different accounts",
                 element="ToAccountRef",
             )

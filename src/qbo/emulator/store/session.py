@@ -1,0 +1,296 @@
+"""One transaction against one realm: the only way domain code touches the database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from typing import Any, TypeVar, cast
+
+from sqlalchemy import Connection, Table, bindparam, func, insert, select, update
+
+from qbo.emulator.store import Store
+from qbo.emulator.store.builtin import BUILTIN
+from qbo.emulator.store.tables import EntityTable, column_name, column_value, normalise
+from qbo.emulator.timefmt import epoch_ms, meta_time
+from qbo.schema import jsoncodec
+
+T = TypeVar("T")
+
+CURRENCY_NAMES = {
+    "USD": "United States Dollar",
+    "CAD": "Canadian Dollar",
+    "GBP": "British Pound Sterling",
+    "EUR": "Euro",
+    "AUD": "Australian Dollar",
+    "INR": "Indian Rupee",
+    "MXN": "Mexican Peso",
+    "JPY": "Japanese Yen",
+    "CHF": "Swiss Franc",
+    "NZD": "New Zealand Dollar",
+}
+
+
+@dataclass(frozen=True)
+class Realm:
+    """A company's identity and locale."""
+
+    realm_id: str
+    company_name: str
+    country: str
+    currency: str
+    timezone: str
+    seed: str
+
+    def public(self) -> dict[str, Any]:
+        return {
+            "realmId": self.realm_id,
+            "companyName": self.company_name,
+            "country": self.country,
+            "currency": self.currency,
+            "timezone": self.timezone,
+            "seed": self.seed,
+        }
+
+
+class Session:
+    """Entity rows, sequences and the change log of one realm inside one transaction.
+
+    ``now`` is read once per request so that every timestamp a request writes agrees.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        conn: Connection,
+        realm: Realm,
+        now: datetime,
+        include: frozenset[str] = frozenset(),
+    ) -> None:
+        self.store = store
+        self.include = include
+        self.conn = conn
+        self.realm = realm
+        self.now = now
+        self.now_ms = epoch_ms(now)
+        # MetaData times are written to the second, so their query columns are too.
+        self.meta_ms = self.now_ms // 1000 * 1000
+        self._doc_cache: dict[tuple[str, int], dict[str, Any] | None] = {}
+        #: Per-transaction memos of the layers above (the ledger's system account ids, the
+        #: multicurrency flag, bulk staging), each under its module's own key. They live and
+        #: die with the session, so no two requests (or emulators) ever share one.
+        self.memo: dict[str, Any] = {}
+
+    # -- time ---------------------------------------------------------------------------
+    def meta_now(self) -> str:
+        return meta_time(self.now, self.realm.timezone)
+
+    def bump(self, doc: dict[str, Any], old: dict[str, Any]) -> None:
+        """Mark ``doc`` as the next version of ``old``: SyncToken + 1, LastUpdatedTime now.
+
+        Every change to a stored object goes through here, so a client's optimistic
+        concurrency check (the SyncToken) and CDC's ordering (LastUpdatedTime) agree.
+        """
+        doc["SyncToken"] = str(int(old["SyncToken"]) + 1)
+        doc["MetaData"] = {**old["MetaData"], "LastUpdatedTime": self.meta_now()}
+
+    # -- company settings ---------------------------------------------------------------
+    def preferences(self) -> dict[str, Any]:
+        """The company's Preferences (read-only view; cached for the request)."""
+        self.get("Preferences", "1")
+        return self._doc_cache.get(("Preferences", 1)) or {}
+
+    def _pref(self, group: str, prop: str) -> Any:
+        section = self.preferences().get(group)
+        return section.get(prop) if isinstance(section, dict) else None
+
+    def currency_name(self, code: str) -> str:
+        return CURRENCY_NAMES.get(code.upper(), code.upper())
+
+    def home_currency_ref(self) -> dict[str, str]:
+        code = self.realm.currency
+        return {"value": code, "name": self.currency_name(code)}
+
+    def multicurrency_enabled(self) -> bool:
+        return self._pref("CurrencyPrefs", "MultiCurrencyEnabled") is True
+
+    def custom_txn_numbers(self) -> bool:
+        return self._pref("SalesFormsPrefs", "CustomTxnNumbers") is True
+
+    def default_term_id(self) -> str | None:
+        ref = self._pref("SalesFormsPrefs", "DefaultTerms")
+        return str(ref["value"]) if isinstance(ref, dict) and "value" in ref else None
+
+    # -- rows ---------------------------------------------------------------------------
+    def table(self, entity: str) -> EntityTable:
+        return self.store.tables.entities[entity]
+
+    def get(self, entity: str, object_id: str | int) -> dict[str, Any] | None:
+        """The stored document, or None (ids that are not positive integers never exist)."""
+        builtin = BUILTIN.get((entity, str(object_id)))
+        if builtin is not None:
+            shared = clone(builtin)
+            # Built-ins are shared by every realm: their times are shown in this one's zone.
+            shared["MetaData"] = {
+                key: meta_time(datetime.fromisoformat(value), self.realm.timezone)
+                for key, value in shared["MetaData"].items()
+            }
+            return shared
+        text = str(object_id)
+        # Only canonical ids exist: " 5", "+5", "05" or a Unicode digit name nothing, and an
+        # id too large for a BIGINT column cannot be looked up at all.
+        if not (text.isascii() and text.isdigit() and len(text) <= 18 and text[0] != "0"):
+            return None
+        num = int(text)
+        key = (entity, num)
+        if key in self._doc_cache:
+            cached = self._doc_cache[key]
+            return None if cached is None else clone(cached)
+        row = self.conn.execute(
+            self.table(entity).select_doc, {"k_realm": self.realm.realm_id, "k_id": num}
+        ).first()
+        doc: dict[str, Any] | None = None if row is None else jsoncodec.loads(row[0])
+        self._doc_cache[key] = doc
+        return None if doc is None else clone(doc)
+
+    def insert(self, entity: str, doc: dict[str, Any]) -> None:
+        et = self.table(entity)
+        row = et.row(self.realm.realm_id, doc, self.meta_ms, self.meta_ms, self.realm.timezone)
+        row["doc"] = jsoncodec.dumps(doc)
+        self.conn.execute(et.insert_row, row)
+        self._doc_cache[(entity, int(doc["Id"]))] = doc
+
+    def replace(self, entity: str, doc: dict[str, Any]) -> None:
+        et = self.table(entity)
+        num = int(doc["Id"])
+        row = et.row(self.realm.realm_id, doc, 0, self.meta_ms, self.realm.timezone)
+        row.pop("created_ms")
+        row.pop("realm_id")
+        row.pop("id")
+        row["doc"] = jsoncodec.dumps(doc)
+        row["k_realm"] = self.realm.realm_id
+        row["k_id"] = num
+        self.conn.execute(et.update_row, row)
+        self._doc_cache[(entity, num)] = doc
+
+    def replace_derived(self, entity: str, doc: dict[str, Any], props: Iterable[str]) -> None:
+        """Rewrite a document whose derived figures (``props``: a balance, a quantity) changed.
+
+        Unlike :meth:`replace` it keeps the row's ``updated_ms`` (the object was not changed
+        by anyone, so it must not look changed to LastUpdatedTime queries or CDC) and it
+        recomputes only the query columns of ``props``, which keeps bulk posting cheap.
+        """
+        et = self.table(entity)
+        num = int(doc["Id"])
+        fields = _fields_by_name(entity, et.fields)
+        row: dict[str, Any] = {
+            column_name(p): column_value(fields[p], doc.get(p), self.realm.timezone)
+            for p in props
+            if p in fields
+        }
+        row["doc"] = jsoncodec.dumps(doc)
+        row["k_realm"] = self.realm.realm_id
+        row["k_id"] = num
+        self.conn.execute(et.update_row, row)
+        self._doc_cache[(entity, num)] = doc
+
+    def remove(self, entity: str, object_id: str) -> None:
+        num = int(object_id)
+        self.conn.execute(
+            self.table(entity).delete_row, {"k_realm": self.realm.realm_id, "k_id": num}
+        )
+        self._doc_cache[(entity, num)] = None
+
+    def find(self, entity: str, prop: str, value: Any, limit: int = 50) -> list[dict[str, Any]]:
+        """Documents whose query column for ``prop`` equals ``value`` (case-insensitively)."""
+        et = self.table(entity)
+        field = next((f for f in et.fields if f.name == prop), None)
+        if field is None:
+            raise KeyError(f"{entity}.{prop} has no query column")
+        params = {
+            "k_realm": self.realm.realm_id,
+            "k_value": normalise(field.kind, value),
+            "k_limit": limit,
+        }
+        rows = self.conn.execute(et.find_by(prop), params)
+        return [jsoncodec.loads(r[0]) for r in rows]
+
+    def all(self, entity: str) -> list[dict[str, Any]]:
+        t = self.table(entity).table
+        rows = self.conn.execute(
+            select(t.c.doc).where(t.c.realm_id == self.realm.realm_id).order_by(t.c.id)
+        )
+        return [jsoncodec.loads(r[0]) for r in rows]
+
+    def count(self, entity: str) -> int:
+        t = self.table(entity).table
+        return int(
+            self.conn.execute(
+                select(func.count()).where(t.c.realm_id == self.realm.realm_id)
+            ).scalar_one()
+        )
+
+    # -- sequences and the change log ---------------------------------------------------------
+    def next_value(self, name: str, start: int = 1) -> int:
+        """The next value of a per-realm sequence (ids, document numbers)."""
+        stmts = _sequence_statements(self.store.tables.sequences)
+        params = {"k_realm": self.realm.realm_id, "k_name": name}
+        current = self.conn.execute(stmts[0], params).scalar()
+        if current is None:
+            self.conn.execute(stmts[2], {**params, "k_value": start})
+            return start
+        self.conn.execute(stmts[1], {**params, "k_value": current + 1})
+        return int(current) + 1
+
+    def new_id(self, entity: str) -> str:
+        return str(self.next_value(f"id:{entity}"))
+
+    def record_change(
+        self, entity: str, object_id: str, operation: str, deleted_id: str | None = None
+    ) -> None:
+        """Append to the change log in the same transaction as the change (CDC's outbox)."""
+        self.conn.execute(
+            insert(self.store.tables.changes),
+            {
+                "realm_id": self.realm.realm_id,
+                "entity": entity,
+                "entity_id": int(object_id),
+                "operation": operation,
+                "changed_ms": self.now_ms,
+                "deleted_id": None if deleted_id is None else int(deleted_id),
+            },
+        )
+
+
+def clone(value: T) -> T:
+    """A deep copy of a JSON-like document (much faster than copy.deepcopy)."""
+    if isinstance(value, dict):
+        return cast(T, {k: clone(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return cast(T, [clone(v) for v in value])
+    return value
+
+
+@cache
+def _sequence_statements(seq: Table) -> tuple[Any, Any, Any]:
+    """Prepared select, update and insert for the sequences table."""
+    key = (seq.c.realm_id == bindparam("k_realm")) & (seq.c.name == bindparam("k_name"))
+    return (
+        select(seq.c.value).where(key),
+        update(seq).where(key).values(value=bindparam("k_value")),
+        insert(seq).values(
+            realm_id=bindparam("k_realm"), name=bindparam("k_name"), value=bindparam("k_value")
+        ),
+    )
+
+
+_FIELDS: dict[str, dict[str, Any]] = {}
+
+
+def _fields_by_name(entity: str, fields: tuple[Any, ...]) -> dict[str, Any]:
+    """An entity table's query-column fields by property name (built once per entity)."""
+    found = _FIELDS.get(entity)
+    if found is None:
+        found = _FIELDS[entity] = {f.name: f for f in fields}
+    return found
