@@ -285,7 +285,18 @@ class SqlitePacingStore:
             conn = sqlite3.connect(
                 self.path, timeout=self._busy_timeout, isolation_level=None, check_same_thread=False
             )
-            _open_schema(conn)
+            for attempt in range(3):
+                try:
+                    _open_schema(conn)
+                    break
+                except Exception as exc:  # sqlite3's, or SQLAlchemy's wrapping of it
+                    # Processes opening a new file together: the one that lost the race
+                    # finds the tables made meanwhile and opens them at head next time.
+                    if "already exists" not in str(exc) or attempt == 2:
+                        conn.close()
+                        raise
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
             self._conn = conn
         return self._conn
 

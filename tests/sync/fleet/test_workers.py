@@ -54,13 +54,13 @@ class Workers:
         self.logs = logs
         self.procs: list[subprocess.Popen[bytes]] = []
 
-    def start(self, n: int = 1) -> list[subprocess.Popen[bytes]]:
+    def start(self, n: int = 1, **env: str) -> list[subprocess.Popen[bytes]]:
         started = []
         for _ in range(n):
             log = (self.logs / f"worker-{len(self.procs)}.log").open("wb")
             proc = subprocess.Popen(
                 [sys.executable, "-m", "qbo.sync.fleet"],
-                env=worker_env(self.settings),
+                env=worker_env(self.settings, **env),
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
@@ -108,11 +108,11 @@ def mirrored_ids(fleet: Fleet, realm_id: str, entity: str) -> set[str]:
         return set(rows)
 
 
-def wait_until(check: object, what: str, deadline: float = DEADLINE) -> None:
+def wait_until(check: object, what: str, deadline: float = DEADLINE, every: float = 1.0) -> None:
     end = time.monotonic() + deadline
     while not check():  # type: ignore[operator]
         assert time.monotonic() < end, f"not within {deadline:.0f} s: {what}"
-        time.sleep(1.0)
+        time.sleep(every)
 
 
 def assert_no_overlap(fleet: Fleet) -> None:
@@ -188,24 +188,27 @@ def test_a_killed_worker_leaves_a_job_another_finishes(
     fleet = Fleet(settings)
     fleet.install()
     realm_id = fleet_world.realm("large:2000")
-    slow = httpx.post(  # every batch request takes a second: the load spans several
+    # Pages of 20 rows: the load's ~100 pages take four batch requests (30 pages each),
+    # and every batch request takes two seconds: a kill after the first rows lands with
+    # batches still to come, however slow the machine.
+    slow = httpx.post(
         f"{fleet_world.url}/_emulator/faults",
         json={
             "realm": realm_id,
             "kind": "latency",
-            "latency_ms": 1000,
+            "latency_ms": 2000,
             "match": {"path_prefix": "batch"},
         },
     )
     assert slow.status_code == 201, slow.text
-    (first,) = workers.start(1)
+    (first,) = workers.start(1, QBO_FLEET_PAGE_SIZE="20")
     fleet.connect(fleet_world.token(realm_id))
-    wait_until(lambda: all_mirrored(fleet, realm_id) > 0, "the load wrote a first page")
+    wait_until(lambda: all_mirrored(fleet, realm_id) > 0, "the load wrote a first page", every=0.1)
     first.kill()  # kill -9 in the middle of the load
     first.wait(10)
     part = all_mirrored(fleet, realm_id)
     httpx.delete(f"{fleet_world.url}/_emulator/faults/{slow.json()['id']}")
-    workers.start(1)
+    workers.start(1, QBO_FLEET_PAGE_SIZE="20")
     expected = served_ids(fleet, realm_id, "Customer")
     wait_until(
         lambda: (

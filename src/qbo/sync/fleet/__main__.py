@@ -21,6 +21,9 @@ def main() -> None:
     settings = FleetSettings.from_env(
         sweep_cron=os.environ.get("QBO_FLEET_SWEEP_CRON"),
         recover_cron=os.environ.get("QBO_FLEET_RECOVER_CRON"),
+        page_size=int(os.environ["QBO_FLEET_PAGE_SIZE"])
+        if os.environ.get("QBO_FLEET_PAGE_SIZE")
+        else None,
         stalled_after=float(os.environ["QBO_FLEET_STALLED_AFTER"])
         if os.environ.get("QBO_FLEET_STALLED_AFTER")
         else None,

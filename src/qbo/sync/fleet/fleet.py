@@ -291,7 +291,8 @@ class Fleet:
         return len(list(stalled))
 
     async def _sync_pass(self, client: AsyncClient) -> tuple[int, int, str | None, bool]:
-        report: PassReport = await Syncer(self.mirror, client).run_once()
+        syncer = Syncer(self.mirror, client, page_size=self.settings.page_size)
+        report: PassReport = await syncer.run_once()
         error = report.stopped or ("; ".join(report.errors.values()) or None)
         return sum(report.changes.values()), report.requests, error, report.stopped is not None
 

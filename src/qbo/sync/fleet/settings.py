@@ -31,6 +31,7 @@ class FleetSettings:
     redis_url: str | None = None
     limits: PacingLimits = field(default_factory=PacingLimits)
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    page_size: int = 1000  # rows per query page of a load (QBO's most)
     sweep_cron: str = "*/5 * * * *"  # every five minutes; a 6th field counts seconds
     recover_cron: str = "* * * * * */10"  # how often jobs of dead workers are looked for
     stalled_after: float = 30.0  # seconds without a worker heartbeat before its jobs move
