@@ -158,13 +158,13 @@ def update(
         emit_one(resource(qb, target).update(body, sparse=sparse), output)
 
 
-def _with_token(
-    qb: Client, target: EntityDef, object_id: str, sync_token: str | None
-) -> tuple[str, str]:
-    if sync_token is not None:
-        return object_id, sync_token
-    current = resource(qb, target).get(object_id)
-    return object_id, str(current.SyncToken)
+def _by_current_version(entity: str, object_id: str, sync_token: str | None, act: str) -> Any:
+    """Run ``delete`` or ``void`` on the object at ``sync_token`` (default: its current one)."""
+    target = entity_def(entity)
+    with client() as qb:
+        if sync_token is None:
+            sync_token = str(resource(qb, target).get(object_id).SyncToken)
+        return getattr(resource(qb, target), act)((object_id, sync_token))
 
 
 def delete(
@@ -174,9 +174,7 @@ def delete(
     output: OutputOption = None,
 ) -> None:
     """Delete a transaction (name-list objects are made inactive with update instead)."""
-    target = entity_def(entity)
-    with client() as qb:
-        deleted = resource(qb, target).delete(_with_token(qb, target, object_id, sync_token))
+    deleted = _by_current_version(entity, object_id, sync_token, "delete")
     emit_one({"entity": deleted.entity, "Id": deleted.id, "status": "Deleted"}, output)
 
 
@@ -187,9 +185,7 @@ def void(
     output: OutputOption = None,
 ) -> None:
     """Void a transaction: it stays, with its amounts set to zero."""
-    target = entity_def(entity)
-    with client() as qb:
-        emit_one(resource(qb, target).void(_with_token(qb, target, object_id, sync_token)), output)
+    emit_one(_by_current_version(entity, object_id, sync_token, "void"), output)
 
 
 def send(

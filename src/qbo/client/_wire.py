@@ -7,7 +7,7 @@ turned into typed models here too.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -59,6 +59,19 @@ def entity_name_of(obj: QBOModel | type[QBOModel]) -> str | None:
         if name is not None:
             return name
     return None
+
+
+def entity_defs(items: Iterable[str | type[QBOModel]]) -> list[EntityDef]:
+    """Catalogue entries for entity names or model classes, in order, each once."""
+    out: list[EntityDef] = []
+    for item in items:
+        name = item if isinstance(item, str) else entity_name_of(item)
+        if name is None:
+            raise ValueError(f"{item!r} is not a QBO entity")
+        entity = entity_def(name)
+        if entity not in out:
+            out.append(entity)
+    return out
 
 
 def require(entity: EntityDef, operation: Operation, label: str | None = None) -> None:

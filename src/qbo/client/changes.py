@@ -29,19 +29,13 @@ Change = QBOModel | Deleted
 
 def cdc_entities(entities: Iterable[str | type[QBOModel]]) -> list[EntityDef]:
     """Entity definitions for CDC; UnsupportedOperationError for those QBO leaves out."""
-    out: list[EntityDef] = []
-    for item in entities:
-        name = item if isinstance(item, str) else wire.entity_name_of(item)
-        if name is None:
-            raise ValueError(f"{item!r} is not a QBO entity")
-        entity = wire.entity_def(name)
+    out = wire.entity_defs(entities)
+    for entity in out:
         if not entity.cdc:
             raise UnsupportedOperationError(
                 f"{entity.name} is not available through change data capture",
                 code=FaultCode.UNSUPPORTED_OPERATION,
             )
-        if entity not in out:
-            out.append(entity)
     if not out:
         raise ValueError("name at least one entity")
     return out

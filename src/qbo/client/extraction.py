@@ -36,15 +36,9 @@ def resolve_entities(entities: Iterable[str | type[QBOModel]] | None) -> list[En
     """Entity definitions for ``entities`` (None: every queryable entity), de-duplicated."""
     if entities is None:
         return extractable_entities()
-    out: list[EntityDef] = []
-    for item in entities:
-        name = item if isinstance(item, str) else wire.entity_name_of(item)
-        if name is None:
-            raise ValueError(f"{item!r} is not a QBO entity")
-        entity = wire.entity_def(name)
+    out = wire.entity_defs(entities)
+    for entity in out:
         wire.require(entity, Operation.QUERY)
-        if entity not in out:
-            out.append(entity)
     return out
 
 
