@@ -153,36 +153,33 @@ class Fleet:
         self.defer(LOAD, token.realm_id)
         return token.realm_id
 
+    def _deferrer(self, task: str, realm_id: str, delay: float | None) -> Any:
+        """The task configured with the realm's lock and queueing lock (and a delay)."""
+        options: dict[str, Any] = {
+            "lock": realm_lock(realm_id),
+            "queueing_lock": f"{task}:{realm_id}",
+            "queue": QUEUE,
+        }
+        if delay:
+            options["schedule_in"] = {"seconds": delay}
+        return self.app.configure_task(task, **options)
+
     def defer(self, task: str, realm_id: str, *, delay: float | None = None) -> bool:
         """Queue ``task`` for a realm; False when the same job is already waiting.
 
         For scripts and commands (it opens its own connection); jobs and async code use
         :meth:`defer_async` on the worker's open app.
         """
-        options: dict[str, Any] = {
-            "lock": realm_lock(realm_id),
-            "queueing_lock": f"{task}:{realm_id}",
-            "queue": QUEUE,
-        }
-        if delay:
-            options["schedule_in"] = {"seconds": delay}
         try:
             with self.app.open():
-                self.app.configure_task(task, **options).defer(realm_id=realm_id)
+                self._deferrer(task, realm_id, delay).defer(realm_id=realm_id)
         except job_errors.AlreadyEnqueued:
             return False
         return True
 
     async def defer_async(self, task: str, realm_id: str, *, delay: float | None = None) -> bool:
-        options: dict[str, Any] = {
-            "lock": realm_lock(realm_id),
-            "queueing_lock": f"{task}:{realm_id}",
-            "queue": QUEUE,
-        }
-        if delay:
-            options["schedule_in"] = {"seconds": delay}
         try:
-            await self.app.configure_task(task, **options).defer_async(realm_id=realm_id)
+            await self._deferrer(task, realm_id, delay).defer_async(realm_id=realm_id)
         except job_errors.AlreadyEnqueued:
             return False
         return True
