@@ -80,6 +80,37 @@ def test_realms_are_paced_separately() -> None:
     assert not isinstance(store.try_acquire("a", Cost(), one), Ticket)
 
 
+def test_sqlite_store_opens_its_schema_under_the_files_write_lock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Processes opening a new file together must not both create and stamp the schema:
+    while one opens it, another cannot write (it waits on the lock)."""
+    import sqlite3
+
+    import qbo.client.pacing as pacing
+
+    path = tmp_path / "pacing.db"
+    probes: list[str] = []
+    real_open = pacing.open_versioned
+
+    def probing_open(*args: object, **kwargs: object) -> str:
+        other = sqlite3.connect(path, timeout=0, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            probes.append("other writer got in")
+            other.execute("ROLLBACK")
+        except sqlite3.OperationalError as exc:
+            probes.append(str(exc))
+        finally:
+            other.close()
+        return real_open(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pacing, "open_versioned", probing_open)
+    store = SqlitePacingStore(path)
+    assert isinstance(store.try_acquire("realm", Cost(), LIMITS), Ticket)
+    assert probes == ["database is locked"]
+
+
 @pytest.mark.slow
 def test_sqlite_store_paces_several_processes_together(tmp_path: Path) -> None:
     path = str(tmp_path / "pacing.db")

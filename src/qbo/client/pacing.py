@@ -257,10 +257,13 @@ def _open_schema(conn: sqlite3.Connection) -> None:
         sa.exec_driver_sql(_INDEX)
 
     engine = create_engine("sqlite://", creator=lambda: conn, poolclass=StaticPool)
-    conn.execute("BEGIN IMMEDIATE")  # one opener at a time (autocommit connection)
-    # SQLAlchemy sends no BEGIN of its own here; it commits (or rolls back) this one.
-    with engine.begin() as sa:
+    # The write lock is taken once SQLAlchemy holds the connection: its first checkout
+    # rolls the driver connection back, which would drop a lock taken before. SQLAlchemy
+    # sends no BEGIN of its own on SQLite; its commit (or rollback) ends this one.
+    with engine.connect() as sa:
+        sa.exec_driver_sql("BEGIN IMMEDIATE")  # one opener at a time
         open_versioned(sa, PACING_SCHEMA, create_head)
+        sa.commit()
 
 
 class SqlitePacingStore:
@@ -285,18 +288,11 @@ class SqlitePacingStore:
             conn = sqlite3.connect(
                 self.path, timeout=self._busy_timeout, isolation_level=None, check_same_thread=False
             )
-            for attempt in range(3):
-                try:
-                    _open_schema(conn)
-                    break
-                except Exception as exc:  # sqlite3's, or SQLAlchemy's wrapping of it
-                    # Processes opening a new file together: the one that lost the race
-                    # finds the tables made meanwhile and opens them at head next time.
-                    if "already exists" not in str(exc) or attempt == 2:
-                        conn.close()
-                        raise
-                    if conn.in_transaction:
-                        conn.execute("ROLLBACK")
+            try:
+                _open_schema(conn)
+            except BaseException:
+                conn.close()
+                raise
             self._conn = conn
         return self._conn
 
