@@ -88,10 +88,11 @@ def test_sqlite_store_opens_its_schema_under_the_files_write_lock(
     import sqlite3
 
     import qbo.client.pacing as pacing
+    import qbo.migrations as migrations
 
     path = tmp_path / "pacing.db"
     probes: list[str] = []
-    real_open = pacing.open_versioned
+    real_open = migrations.open_versioned
 
     def probing_open(*args: object, **kwargs: object) -> str:
         other = sqlite3.connect(path, timeout=0, isolation_level=None)
@@ -105,7 +106,7 @@ def test_sqlite_store_opens_its_schema_under_the_files_write_lock(
             other.close()
         return real_open(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(pacing, "open_versioned", probing_open)
+    monkeypatch.setattr(pacing, "open_versioned", probing_open)  # the name pacing calls
     store = SqlitePacingStore(path)
     assert isinstance(store.try_acquire("realm", Cost(), LIMITS), Ticket)
     assert probes == ["database is locked"]
