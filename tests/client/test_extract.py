@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from decimal import Decimal
+
 import httpx
 import pytest
 
@@ -67,3 +70,45 @@ def test_bad_arguments_are_refused_before_any_request(sync_qb: Client) -> None:
         list(sync_qb.extract(["Customer"], page_size=1001))
     with pytest.raises(ValueError, match="unknown QBO entity 'Nothing'"):
         list(sync_qb.extract(["Nothing"]))
+
+
+async def test_the_next_batch_is_in_flight_while_pages_are_read(stack: Stack) -> None:
+    """The caller's work on one response overlaps QBO's time on the next request."""
+    seed_customers(stack.emulator, stack.realm, 100)
+    in_flight = peak = 0
+
+    def sent(_event: object) -> None:
+        nonlocal in_flight, peak
+        in_flight += 1
+        peak = max(peak, in_flight)
+
+    def answered(_event: object) -> None:
+        nonlocal in_flight
+        in_flight -= 1
+
+    qb = stack.client(on_request=sent, on_response=answered)
+    pages = [p async for p in qb.extract(["Customer"], page_size=1)]  # 100 pages: 4 batches
+
+    assert peak == 2
+    assert [int(row["Id"]) for p in pages for row in p.rows] == sorted(
+        int(c.Id) for c in await qb.query("SELECT * FROM Customer MAXRESULTS 1000")
+    )
+    # the last planned page came back full, so one more is read: empty, and the end
+    assert [p.start for p in pages] == list(range(1, 102))
+    assert len(pages[-1]) == 0 and pages[-1].done
+
+
+async def test_a_caller_that_stops_early_leaves_nothing_in_flight(stack: Stack) -> None:
+    seed_customers(stack.emulator, stack.realm, 100)
+    qb = stack.client()
+    pages = qb.extract(["Customer"], page_size=1)
+    async for _ in pages:
+        break
+    await pages.aclose()  # cancels the batch started ahead
+    assert [t for t in asyncio.all_tasks() if "pages" in repr(t.get_coro())] == []
+
+
+def test_rows_are_the_json_text_qbo_sent() -> None:
+    page = ExtractPage("Customer", 1, [b'{"Id": "7", "Balance": 10.50}'])
+    assert page.rows == [{"Id": "7", "Balance": Decimal("10.50")}]
+    assert len(page) == 1 and page.next_start == 2

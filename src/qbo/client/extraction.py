@@ -6,21 +6,28 @@ default order differs by entity and is not stable), and name lists ask for
 ``Active IN (true, false)``, because without it QBO returns only active rows and a plain
 paging loop silently misses every inactive customer, vendor, item or account.
 
-Rows are handed over as the raw JSON objects of one page at a time (``ExtractPage.rows``),
-so a caller that stores documents never builds 30,000 models at once; ``models()`` types
-a page when wanted.
+Rows are handed over one page at a time as the JSON text of each object, exactly as QBO
+wrote it (``ExtractPage.raw_rows``): a response is cut into rows without building a Python
+object per field (msgspec reads the envelope and leaves each row as its bytes), so a caller
+that stores documents pays for parsing only what it reads. ``rows`` parses a page into
+dicts (Decimal money) and ``models()`` types it, when wanted.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
+import httpx
+import msgspec
+
 from qbo.client import _wire as wire
+from qbo.client._responses import parse_json
 from qbo.client.error_parsing import error_from_fault
 from qbo.client.errors import QBOError, ServiceError
-from qbo.schema import EntityDef, Operation, catalogue
+from qbo.schema import EntityDef, Operation, catalogue, jsoncodec
 from qbo.schema.base import QBOModel
 from qbo.schema.models import ENTITY_MODELS
 
@@ -61,22 +68,30 @@ def page_text(entity: EntityDef, start: int, size: int, select: str = "*") -> st
 
 @dataclass(frozen=True)
 class ExtractPage:
-    """One page of one entity: raw rows, where they start, and whether the entity is done.
+    """One page of one entity: its rows' JSON text, where they start, whether it is done.
 
-    ``error`` is set (and ``rows`` empty) when QBO refused the entity's query; the other
+    ``error`` is set (and the page empty) when QBO refused the entity's query; the other
     entities go on. ``done`` is true on the entity's last page.
     """
 
     entity: str
     start: int
-    rows: list[dict[str, Any]] = field(default_factory=list)
+    raw_rows: list[bytes] = field(default_factory=list)
     done: bool = False
     error: QBOError | None = None
     total: int | None = None  # the entity's row count when the extract started
 
     @property
     def next_start(self) -> int:
-        return self.start + len(self.rows)
+        return self.start + len(self.raw_rows)
+
+    def __len__(self) -> int:
+        return len(self.raw_rows)
+
+    @cached_property
+    def rows(self) -> list[dict[str, Any]]:
+        """The rows parsed (money as Decimal), on first use."""
+        return [jsoncodec.loads(row) for row in self.raw_rows]
 
     def models(self) -> list[QBOModel]:
         """The rows typed (on demand: storing raw documents needs no models)."""
@@ -84,32 +99,62 @@ class ExtractPage:
         return [model.from_qbo(row) for row in self.rows]
 
 
-def item_answers(body: Any) -> dict[str, Mapping[str, Any]]:
-    """``BatchItemResponse`` by bId."""
-    answers = body.get("BatchItemResponse") if isinstance(body, Mapping) else None
-    if not isinstance(answers, list):
-        raise ServiceError("unexpected response: expected BatchItemResponse")
-    return {str(a.get("bId")): a for a in answers if isinstance(a, Mapping)}
+class ItemAnswer(msgspec.Struct):
+    """One answer of a ``/batch`` response, its query rows left as JSON text."""
+
+    bId: str | None = None  # the names are QBO's
+    QueryResponse: dict[str, msgspec.Raw] | None = None
+    Fault: Any = None
+    fault: Any = None
 
 
-def item_rows(answer: Mapping[str, Any] | None, entity: EntityDef) -> list[dict[str, Any]]:
-    """The rows of one query item's answer; its fault raised as the client's error."""
+class _BatchBody(msgspec.Struct):
+    BatchItemResponse: list[ItemAnswer]
+
+
+_BATCH = msgspec.json.Decoder(_BatchBody)
+_ROWS = msgspec.json.Decoder(list[msgspec.Raw])
+_COUNT = msgspec.json.Decoder(int)
+
+
+def item_answers(response: httpx.Response) -> dict[str, ItemAnswer]:
+    """``BatchItemResponse`` by bId; a fault in place of the answers raised as an error."""
+    try:
+        body = _BATCH.decode(response.content)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        parse_json(response)  # raises a fault carried by the 200, or a body that is not JSON
+        raise ServiceError("unexpected response: expected BatchItemResponse") from None
+    return {str(a.bId): a for a in body.BatchItemResponse}
+
+
+def _query_response(answer: ItemAnswer | None, entity: EntityDef) -> dict[str, msgspec.Raw]:
     if answer is None:
         raise ServiceError(f"the batch gave no answer for a {entity.name} query")
-    fault = answer.get("Fault", answer.get("fault"))
+    fault = answer.Fault if answer.Fault is not None else answer.fault
     if fault is not None:
         raise error_from_fault({"Fault": fault}, status=None)
-    data = answer.get("QueryResponse")
-    if not isinstance(data, Mapping):
+    if answer.QueryResponse is None:
         raise ServiceError(f"unexpected answer to a {entity.name} query")
-    rows = data.get(entity.json_key, [])
-    return [r for r in rows if isinstance(r, dict)] if isinstance(rows, list) else []
+    return answer.QueryResponse
 
 
-def item_count(answer: Mapping[str, Any] | None, entity: EntityDef) -> int:
-    item_rows(answer, entity)  # raises the item's fault, if any
-    assert answer is not None
-    total = answer["QueryResponse"].get("totalCount")
-    if isinstance(total, bool) or not isinstance(total, int):
-        raise ServiceError(f"a {entity.name} count answered without totalCount")
-    return total
+def item_rows(answer: ItemAnswer | None, entity: EntityDef) -> list[bytes]:
+    """The rows of one query item's answer, as JSON text; its fault raised as the error."""
+    found = _query_response(answer, entity).get(entity.json_key)
+    if found is None:
+        return []
+    try:
+        return [bytes(row) for row in _ROWS.decode(found)]
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        raise ServiceError(f"unexpected rows in the answer to a {entity.name} query") from None
+
+
+def item_count(answer: ItemAnswer | None, entity: EntityDef) -> int:
+    total = _query_response(answer, entity).get("totalCount")
+    try:
+        if total is None:
+            raise ValueError
+        count = _COUNT.decode(total)
+    except (ValueError, msgspec.DecodeError, msgspec.ValidationError):
+        raise ServiceError(f"a {entity.name} count answered without totalCount") from None
+    return count

@@ -64,7 +64,7 @@ async def refresh_derived(mirror: Mirror, client: AsyncClient, touched: Referenc
             if page.error is not None:
                 out.errors["Account"] = f"{type(page.error).__name__}: {page.error}"
                 continue
-            documents.extend(Document("Account", row) for row in page.rows)
+            documents.extend(Document("Account", raw=row) for row in page.raw_rows)
     with mirror.transaction() as conn:
         out.changes += mirror.apply(conn, client.realm_id, documents)
     return out

@@ -12,7 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 from typing import Any
+
+import msgspec
 
 from qbo.schema import jsoncodec
 
@@ -91,25 +94,90 @@ def _money(value: Any) -> Decimal | None:
         return None
 
 
-@dataclass(frozen=True)
-class Document:
-    """A live object as QBO sent it."""
+class _Meta(msgspec.Struct):
+    LastUpdatedTime: str | None = None
 
-    entity: str
-    data: Mapping[str, Any]
+
+class _Ref(msgspec.Struct):
+    value: str | None = None
+
+
+class _Fields(msgspec.Struct):
+    """The fields the mirror's typed columns come from, read straight from JSON text."""
+
+    Id: str = ""
+    SyncToken: str | None = None
+    MetaData: _Meta | None = None
+    DisplayName: str | None = None
+    Name: str | None = None
+    FullyQualifiedName: str | None = None
+    DocNumber: str | None = None
+    TxnDate: str | None = None
+    DueDate: str | None = None
+    TotalAmt: Decimal | None = None
+    Balance: Decimal | None = None
+    CustomerRef: _Ref | None = None
+    VendorRef: _Ref | None = None
+    Active: bool | None = None
+    CurrencyRef: _Ref | None = None
+
+
+_FIELDS = msgspec.json.Decoder(_Fields)
+
+
+class Document:
+    """A live object as QBO sent it: its parsed ``data``, or its JSON text (``raw``).
+
+    A bulk load hands over each row's text: the typed columns are read from it directly
+    and the text is stored as it came, so no row is parsed into Python objects and written
+    back out. ``data`` parses the text when something needs the whole object.
+    """
+
+    __slots__ = ("__dict__", "_data", "_fields", "_raw", "entity")
+
+    def __init__(
+        self, entity: str, data: Mapping[str, Any] | None = None, *, raw: bytes | None = None
+    ) -> None:
+        if (data is None) == (raw is None):
+            raise TypeError("a Document is made from data or from raw JSON text, not both")
+        self.entity = entity
+        self._data = data
+        self._raw = raw
+        self._fields: _Fields | None = None
+        if raw is not None:
+            try:
+                self._fields = _FIELDS.decode(raw)
+            except (msgspec.DecodeError, msgspec.ValidationError):
+                self._data = jsoncodec.loads(raw)  # unusual types: read the slow way
+                self._raw = None
+
+    def __repr__(self) -> str:
+        return f"Document({self.entity!r}, id={self.id!r})"
+
+    @property
+    def data(self) -> Mapping[str, Any]:
+        if self._data is None:
+            assert self._raw is not None
+            self._data = jsoncodec.loads(self._raw)
+        return self._data
 
     @property
     def id(self) -> str:
+        if self._fields is not None:
+            return self._fields.Id
         return str(self.data.get("Id", ""))
 
     @property
     def last_updated(self) -> str | None:
+        if self._fields is not None:
+            meta = self._fields.MetaData
+            return (meta.LastUpdatedTime or None) if meta is not None else None
         meta = self.data.get("MetaData")
         return _text(meta.get("LastUpdatedTime")) if isinstance(meta, Mapping) else None
 
-    @property
+    @cached_property
     def version(self) -> Version:
-        token = self.data.get("SyncToken")
+        token = self._fields.SyncToken if self._fields is not None else self.data.get("SyncToken")
         instant = parse_instant(self.last_updated)
         return Version(
             int(str(token)) if str(token).isdigit() else None,
@@ -118,16 +186,35 @@ class Document:
 
     def columns(self) -> dict[str, Any]:
         """The typed columns of this document's row."""
-        d = self.data
-        name = _text(d.get("DisplayName")) or _text(d.get("Name"))
-        active = d.get("Active")
         version = self.version
-        return {
+        common = {
             "sync_token": version.sync_token,
             "last_updated": self.last_updated,
             "updated_ms": version.updated_ms,
             "deleted": False,
             "deleted_at": None,
+        }
+        f = self._fields
+        if f is not None and self._raw is not None:
+            return {
+                **common,
+                "name": f.DisplayName or f.Name or f.FullyQualifiedName or None,
+                "doc_number": f.DocNumber or None,
+                "txn_date": _date(f.TxnDate),
+                "due_date": _date(f.DueDate),
+                "total_amt": f.TotalAmt,
+                "balance": f.Balance,
+                "customer_ref": f.CustomerRef.value or None if f.CustomerRef else None,
+                "vendor_ref": f.VendorRef.value or None if f.VendorRef else None,
+                "active": f.Active,
+                "currency_ref": f.CurrencyRef.value or None if f.CurrencyRef else None,
+                "document": self._raw.decode(),
+            }
+        d = self.data
+        name = _text(d.get("DisplayName")) or _text(d.get("Name"))
+        active = d.get("Active")
+        return {
+            **common,
             "name": name or _text(d.get("FullyQualifiedName")),
             "doc_number": _text(d.get("DocNumber")),
             "txn_date": _date(d.get("TxnDate")),

@@ -196,12 +196,12 @@ class Syncer:
                         conn, self.realm_id, page.entity, last_error=report.errors[page.entity]
                     )
                     continue
-                documents = [Document(page.entity, row) for row in page.rows]
+                documents = [Document(page.entity, raw=row) for row in page.raw_rows]
                 report.changes += self.mirror.apply(
                     conn, self.realm_id, documents, load_number=numbers[page.entity]
                 )
                 state.save(conn, self.realm_id, page.entity, load_position=page.next_start)
-            objects[page.entity] += len(page.rows)
+            objects[page.entity] += len(page)
             self._progress(
                 page.entity,
                 phase,

@@ -131,7 +131,8 @@ def test_the_hard_expiry_is_tracked_warned_about_and_enforced(
         while hard - oauth_emu.now() > timedelta(days=30 + 90):
             oauth_emu.advance(90 * DAY)
             assert http.get(oauth_emu.company_url(realm)).status_code == 200
-        assert not caplog.records
+        # the client's own records (the emulator's server thread may log its consent late)
+        assert not [r for r in caplog.records if r.name.startswith("qbo.client")]
         oauth_emu.advance((hard - oauth_emu.now() - timedelta(days=20)).total_seconds())
         assert http.get(oauth_emu.company_url(realm)).status_code == 200
         assert http.get(oauth_emu.company_url(realm)).status_code == 200

@@ -4,7 +4,9 @@
 
 First one batch of ``count(*)`` items (30 entities per request) sizes each entity; then
 the pages (``ORDERBY Id``, 1000 rows) of all entities are packed 30 to a ``/batch``
-request, and each page is yielded as soon as its response is read. An entity whose last
+request, and each page is yielded as soon as its response is read, while the next
+request is already in flight (``AHEAD`` requests at most: the caller's work on one
+response overlaps QBO's time on the next). An entity whose last
 planned page comes back full (rows were added since the count) gets one more page, so
 nothing added during the extract is cut off. ``start`` resumes an entity at a row
 position (a load killed half way continues where it stopped). Requests are paced and
@@ -16,11 +18,13 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 
+from qbo.client._inflight import Ahead
 from qbo.client._sync.core import Core
 from qbo.client.errors import QBOError
 from qbo.client.extraction import (
     PAGE_SIZE,
     ExtractPage,
+    ItemAnswer,
     count_text,
     item_answers,
     item_count,
@@ -33,25 +37,39 @@ from qbo.schema import EntityDef
 from qbo.schema.base import QBOModel
 
 BATCH_ITEMS = 30
+#: ``/batch`` requests in flight at once: QBO allows 10 concurrent requests and 40 batch
+#: requests a minute per company (the client's pacing keeps to both); two are enough for
+#: one response to be read while the next is prepared.
+AHEAD = 2
 
 
-def _send(core: Core, queries: list[str]) -> dict[str, Mapping[str, object]]:
-    body = core.transport.request_json(
+def _send(core: Core, queries: list[str]) -> dict[str, ItemAnswer]:
+    response = core.transport.request(
         "POST",
         "batch",
         json={"BatchItemRequest": [{"bId": str(i), "Query": q} for i, q in enumerate(queries)]},
         cost=Cost(weight=len(queries), batch=True),
     )
-    return item_answers(body)
+    return item_answers(response)
 
 
 def _counts(
     core: Core, entities: list[EntityDef], on_request: Callable[[], None] | None
 ) -> dict[str, int | QBOError]:
     out: dict[str, int | QBOError] = {}
-    for first in range(0, len(entities), BATCH_ITEMS):
-        group = entities[first : first + BATCH_ITEMS]
-        answers = _send(core, [count_text(e) for e in group])
+    groups = [entities[i : i + BATCH_ITEMS] for i in range(0, len(entities), BATCH_ITEMS)]
+    ahead: Ahead[dict[str, ItemAnswer]] = Ahead(AHEAD)
+    try:
+        answered: list[dict[str, ItemAnswer]] = []
+        for group in groups:
+            if ahead.full:
+                answered.append(ahead.next())
+            ahead.start(_send(core, [count_text(e) for e in group]))
+        while len(ahead):
+            answered.append(ahead.next())
+    finally:
+        ahead.close()
+    for group, answers in zip(groups, answered, strict=True):
         if on_request is not None:
             on_request()
         for index, entity in enumerate(group):
@@ -89,26 +107,39 @@ def run_extract(
             queue.append((entity, position))
         last_planned[entity.name] = position
     failed: set[str] = set()
-    while queue:
-        chunk = [queue.popleft() for _ in range(min(BATCH_ITEMS, len(queue)))]
-        answers = _send(core, [page_text(e, p, page_size) for e, p in chunk])
-        if on_request is not None:
-            on_request()
-        for index, (entity, position) in enumerate(chunk):
-            if entity.name in failed:
-                continue
-            total = counts[entity.name]
-            known = total if isinstance(total, int) else None
-            try:
-                rows = item_rows(answers.get(str(index)), entity)
-            except QBOError as exc:
-                failed.add(entity.name)
-                yield ExtractPage(entity.name, position, done=True, error=exc, total=known)
-                continue
-            last = position >= last_planned[entity.name]
-            if last and len(rows) >= page_size:  # rows were added since the count
-                last_planned[entity.name] = position + page_size
-                queue.append((entity, position + page_size))
-                last = False
-            yield ExtractPage(entity.name, position, rows, done=last, total=known)
-        queue = deque(item for item in queue if item[0].name not in failed)
+    ahead: Ahead[tuple[list[tuple[EntityDef, int]], dict[str, ItemAnswer]]]
+    ahead = Ahead(AHEAD)
+
+    def pages(
+        chunk: list[tuple[EntityDef, int]],
+    ) -> tuple[list[tuple[EntityDef, int]], dict[str, ItemAnswer]]:
+        return chunk, _send(core, [page_text(e, p, page_size) for e, p in chunk])
+
+    try:
+        while queue or len(ahead):
+            while queue and not ahead.full:
+                chunk = [queue.popleft() for _ in range(min(BATCH_ITEMS, len(queue)))]
+                ahead.start(pages(chunk))
+            chunk, answers = ahead.next()
+            if on_request is not None:
+                on_request()
+            for index, (entity, position) in enumerate(chunk):
+                if entity.name in failed:
+                    continue
+                total = counts[entity.name]
+                known = total if isinstance(total, int) else None
+                try:
+                    rows = item_rows(answers.get(str(index)), entity)
+                except QBOError as exc:
+                    failed.add(entity.name)
+                    yield ExtractPage(entity.name, position, done=True, error=exc, total=known)
+                    continue
+                last = position >= last_planned[entity.name]
+                if last and len(rows) >= page_size:  # rows were added since the count
+                    last_planned[entity.name] = position + page_size
+                    queue.append((entity, position + page_size))
+                    last = False
+                yield ExtractPage(entity.name, position, rows, done=last, total=known)
+            queue = deque(item for item in queue if item[0].name not in failed)
+    finally:
+        ahead.close()
