@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -19,6 +18,7 @@ from qbo.client.sentinel import NOT_GIVEN
 from qbo.schema import EntityDef, Operation, catalogue
 from qbo.schema.base import QBOModel
 from qbo.schema.faults import FaultCode
+from qbo.schema.instants import parse_instant
 from qbo.schema.models import ENTITY_MODELS
 
 #: Entities voided with ``operation=update&include=void`` and a sparse body;
@@ -211,13 +211,7 @@ def parse_deleted(entity: EntityDef, data: Any) -> Deleted:
         raise ServiceError(f"unexpected deletion payload for {entity.name}")
     meta = data.get("MetaData")
     updated = meta.get("LastUpdatedTime") if isinstance(meta, Mapping) else None
-    when = None
-    if isinstance(updated, str) and updated:
-        try:
-            when = datetime.fromisoformat(updated.replace("Z", "+00:00"))
-        except ValueError:
-            when = None
-    return Deleted(entity.name, str(data.get("Id", "")), when)
+    return Deleted(entity.name, str(data.get("Id", "")), parse_instant(updated))
 
 
 def is_deleted(data: Any) -> bool:

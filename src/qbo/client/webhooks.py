@@ -34,6 +34,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from qbo.schema import catalogue
+from qbo.schema.instants import parse_instant
 
 log = logging.getLogger("qbo.client.webhooks")
 
@@ -127,16 +128,6 @@ def _operation(value: str) -> str:
     return value
 
 
-def _time(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo is not None else None
-
-
 def _text(value: Any, what: str) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
@@ -177,7 +168,7 @@ def _legacy(document: Mapping[str, Any]) -> list[WebhookEvent]:
                     entity=name,
                     entity_id=entity_id,
                     operation=operation,
-                    occurred_at=_time(updated),
+                    occurred_at=parse_instant(updated),
                     deleted_id=None if deleted is None else str(deleted),
                     event_id=_derived_id(
                         realm, name, entity_id, str(operation), str(updated), str(deleted)
@@ -205,7 +196,7 @@ def _cloudevent(item: Any) -> WebhookEvent:
         entity=_entity_name(entity),
         entity_id=_text(item.get("intuitentityid"), "intuitentityid"),
         operation=_VERBS.get(verb.lower(), verb),
-        occurred_at=_time(item.get("time")),
+        occurred_at=parse_instant(item.get("time")),
         deleted_id=None if deleted is None else str(deleted),
         event_id=_text(item.get("id"), "id"),
         raw=item,

@@ -18,19 +18,7 @@ from typing import Any
 import msgspec
 
 from qbo.schema import jsoncodec
-
-
-def parse_instant(value: Any) -> datetime | None:
-    """An aware datetime from QBO's ISO text; None when absent or unreadable."""
-    if isinstance(value, datetime):
-        return value if value.tzinfo is not None else None
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo is not None else None
+from qbo.schema.instants import parse_instant
 
 
 def epoch_ms(instant: datetime) -> int:

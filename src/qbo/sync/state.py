@@ -15,8 +15,8 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
+from qbo.schema.instants import parse_instant
 from qbo.sync import tables as t
-from qbo.sync.documents import parse_instant
 from qbo.sync.mirror import now_text
 
 LOAD = "load"

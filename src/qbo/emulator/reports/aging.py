@@ -16,7 +16,7 @@ from typing import Any
 from qbo.emulator.ledger.entries import AP, AR
 from qbo.emulator.reports import data as ledger
 from qbo.emulator.reports.params import Params
-from qbo.emulator.reports.shape import Row, cell, column, data, money, report, section
+from qbo.emulator.reports.shape import Cell, Row, cell, column, data, money, report, section
 from qbo.emulator.reports.txns import Txns
 from qbo.emulator.store.session import Session
 
@@ -56,6 +56,19 @@ def _bucket(p: Params, due: str | None) -> int:
 
 def _party_entity(role: str) -> str:
     return "Customer" if role == AR else "Vendor"
+
+
+def _totals(
+    label: str, blanks: int, amount: Any, open_amount: Any, trailing: int = 0
+) -> list[Cell]:
+    """A total row's cells: the label, blank columns, the amount and open balance totals."""
+    return [
+        cell(label),
+        *[cell("") for _ in range(blanks)],
+        cell(money(amount)),
+        cell(money(open_amount)),
+        *[cell("") for _ in range(trailing)],
+    ]
 
 
 def aged_summary(s: Session, p: Params, role: str, name: str) -> dict[str, Any]:
@@ -127,27 +140,10 @@ def aged_detail(s: Session, p: Params, role: str, name: str) -> dict[str, Any]:
             section(
                 [cell(label), *[cell("") for _ in range(6)]],
                 body,
-                [
-                    cell(f"Total for {label}"),
-                    *[cell("") for _ in range(4)],
-                    cell(money(amount)),
-                    cell(money(open_total)),
-                ],
+                _totals(f"Total for {label}", 4, amount, open_total),
             )
         )
-    rows.append(
-        section(
-            None,
-            [],
-            [
-                cell("TOTAL"),
-                *[cell("") for _ in range(4)],
-                cell(money(grand_amount)),
-                cell(money(grand_open)),
-            ],
-            "GrandTotal",
-        )
-    )
+    rows.append(section(None, [], _totals("TOTAL", 4, grand_amount, grand_open), "GrandTotal"))
     cols = [
         column("Date", "Date", "tx_date"),
         column("Transaction Type", "String", "txn_type"),
@@ -220,28 +216,11 @@ def balance_detail(s: Session, p: Params, role: str, name: str) -> dict[str, Any
             section(
                 [cell(label, party), *[cell("") for _ in range(6)]],
                 body,
-                [
-                    cell(f"Total for {label}"),
-                    *[cell("") for _ in range(3)],
-                    cell(money(amount)),
-                    cell(money(running)),
-                    cell(""),
-                ],
+                _totals(f"Total for {label}", 3, amount, running, trailing=1),
             )
         )
     rows.append(
-        section(
-            None,
-            [],
-            [
-                cell("TOTAL"),
-                *[cell("") for _ in range(3)],
-                cell(money(grand_amount)),
-                cell(money(grand_open)),
-                cell(""),
-            ],
-            "GrandTotal",
-        )
+        section(None, [], _totals("TOTAL", 3, grand_amount, grand_open, trailing=1), "GrandTotal")
     )
     cols = [
         column("Date", "Date", "tx_date"),
