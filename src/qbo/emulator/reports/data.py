@@ -46,6 +46,17 @@ def accounts(s: Session) -> dict[int, dict[str, Any]]:
     return {int(a["Id"]): a for a in s.all("Account")}
 
 
+def by_name(accts: dict[int, dict[str, Any]]) -> list[int]:
+    """Account ids in the order reports list accounts: by full name, then id."""
+    return sorted(
+        accts,
+        key=lambda a: (
+            str(accts[a].get("FullyQualifiedName") or accts[a].get("Name", "")).lower(),
+            a,
+        ),
+    )
+
+
 def _conditions(s: Session, p: Params, start: date | None, end: date | None) -> list[Any]:
     t = s.store.tables.ledger
     cond: list[Any] = [t.c.realm_id == s.realm.realm_id]

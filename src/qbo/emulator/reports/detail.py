@@ -120,13 +120,7 @@ def general_ledger(s: Session, p: Params) -> dict[str, Any]:
     )
     per = _txn_rows(s, p, rows, accts, txns)
     out: list[Row] = []
-    ordered = sorted(
-        accts,
-        key=lambda a: (
-            str(accts[a].get("FullyQualifiedName") or accts[a].get("Name", "")).lower(),
-            a,
-        ),
-    )
+    ordered = ledger.by_name(accts)
     for aid in ordered:
         doc = accts[aid]
         begin_debit = (

@@ -17,7 +17,7 @@ from typing import Any
 from qbo.emulator.reports import data as ledger
 from qbo.emulator.reports.accounts_tree import account_rows
 from qbo.emulator.reports.dates import buckets
-from qbo.emulator.reports.params import Params
+from qbo.emulator.reports.params import BY_PERIOD, Params
 from qbo.emulator.reports.shape import Row, cell, column, data, money, report, section
 from qbo.emulator.reports.txns import names
 from qbo.emulator.store.session import Session
@@ -177,15 +177,7 @@ def _pl_sections(s: Session, p: Params, cols: Columns, debits: dict[int, list[in
 
 
 def profit_and_loss(s: Session, p: Params) -> dict[str, Any]:
-    dates = p.summarize in (
-        "Days",
-        "Week",
-        "Month",
-        "Quarter",
-        "Year",
-        "FiscalQuarter",
-        "FiscalYear",
-    )
+    dates = p.summarize in BY_PERIOD
     cols = Columns(s, p, p.summarize, dates, total=True)
     debits = _pl_values(s, p, cols, p.start, p.end)
     if not dates and not cols.dim:
@@ -263,15 +255,7 @@ BS_LAYOUT: tuple[tuple[str, str, tuple[Any, ...]], ...] = (
 
 def _bs_columns(s: Session, p: Params) -> tuple[Columns, list[tuple[date, Any]]]:
     """Columns and, for each, the (as-of date, dimension value) it shows."""
-    dates = p.summarize in (
-        "Days",
-        "Week",
-        "Month",
-        "Quarter",
-        "Year",
-        "FiscalQuarter",
-        "FiscalYear",
-    )
+    dates = p.summarize in BY_PERIOD
     if dates:
         cols = Columns(s, p, p.summarize, True, total=False)
         return cols, [(last, None) for _, last, _ in cols.periods]
@@ -376,13 +360,7 @@ def trial_balance(s: Session, p: Params) -> dict[str, Any]:
     )
     rows: list[Row] = []
     debit_total = credit_total = 0
-    ordered = sorted(
-        accts,
-        key=lambda a: (
-            str(accts[a].get("FullyQualifiedName") or accts[a].get("Name", "")).lower(),
-            a,
-        ),
-    )
+    ordered = ledger.by_name(accts)
     for aid in ordered:
         doc = accts[aid]
         amount = activity.get(aid, 0) if doc.get("AccountType") in PL_TYPES else balance.get(aid, 0)

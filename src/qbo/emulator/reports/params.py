@@ -20,15 +20,11 @@ from qbo.emulator.store.session import Session
 from qbo.emulator.timefmt import local_date
 from qbo.schema.faults import Fault, FaultCode
 
+#: ``summarize_column_by`` values that make one column per period.
+BY_PERIOD = ("Days", "Week", "Month", "Quarter", "Year", "FiscalQuarter", "FiscalYear")
 SUMMARIZE = (
     "Total",
-    "Days",
-    "Week",
-    "Month",
-    "Quarter",
-    "Year",
-    "FiscalQuarter",
-    "FiscalYear",
+    *BY_PERIOD,
     "Customers",
     "Vendors",
     "Classes",
