@@ -290,6 +290,13 @@ class Builder:
         self.types: dict[str, dict[str, Any]] = {}
         self.enums: dict[str, list[str]] = {}
 
+    def ignored(self, name: str) -> set[str]:
+        """Elements the XSD declares on ``name`` (or its bases) that the catalogue leaves
+        out: QBO accepts them on input and ignores them, so the emulator must too."""
+        raw = self.schema.raw(name)
+        inherited = self.ignored(raw.base) if raw.base else set()
+        return inherited | {f.name for f in raw.fields if f.name and not _kept(name, f)}
+
     def own_fields(self, name: str) -> list[dict[str, Any]]:
         raw = self.schema.raw(name)
         fields: list[dict[str, Any]] = []
@@ -334,10 +341,12 @@ class Builder:
             return
         raw = self.schema.raw(name)
         fields = self.flattened(name)
+        kept = {f["name"] for f in fields}
         self.types[name] = {
             "base": raw.base,
             "abstract": raw.abstract,
             "fields": fields,
+            "ignored": sorted(self.ignored(name) - kept),
         }
         if raw.base:
             self.add(raw.base)
@@ -382,6 +391,7 @@ def render(doc: dict[str, Any]) -> str:
         lines.append(f"    {json.dumps(name)}: {{")
         lines.append(f'      "base": {json.dumps(tdef["base"])},')
         lines.append(f'      "abstract": {json.dumps(tdef["abstract"])},')
+        lines.append(f'      "ignored": {json.dumps(tdef["ignored"])},')
         fields = tdef["fields"]
         if not fields:
             lines.append('      "fields": []')

@@ -99,7 +99,8 @@ async def test_batch_builder_checks_before_sending(qb: AsyncClient) -> None:
     with pytest.raises(ValueError):
         batch.create({"DisplayName": "no entity given"})
     with pytest.raises(ValueError):
-        batch.create(Customer(DisplayName="x"), bid="a-very-long-bid")
+        batch.create(Customer(DisplayName="x"), bid="b" * 41)
+    batch.create(Customer(DisplayName="x"), bid="2f0a6e07-322a-4414-8417-5bd3979aad7d")  # a UUID
     batch.create(Customer(DisplayName="x"), bid="one")
     with pytest.raises(ValueError):
         batch.create(Customer(DisplayName="y"), bid="one")

@@ -182,7 +182,7 @@ async def test_requestid_replays_the_whole_batch(api: Api) -> None:
 @pytest.mark.parametrize(
     ("items", "code", "element"),
     [
-        ([{"bId": "12345678901", "Query": "select * from Customer"}], "2050", "bId"),
+        ([{"bId": "x" * 41, "Query": "select * from Customer"}], "2050", "bId"),
         (
             [
                 {"bId": "same", "Query": "select * from Customer"},

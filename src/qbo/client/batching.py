@@ -22,7 +22,7 @@ from qbo.schema import EntityDef, Operation
 from qbo.schema.base import QBOModel
 
 MAX_ITEMS = 30  # per HTTP request (fault 1040 beyond)
-MAX_BID = 10  # characters in a bId
+MAX_BID = 40  # characters in a bId (clients send 36-character UUIDs; QBO takes them)
 
 ObjectRef = QBOModel | Mapping[str, Any] | str | tuple[str, str]
 BatchValue = QBOModel | QueryResult[QBOModel] | Deleted

@@ -102,7 +102,14 @@ Value: TypeAlias = StringValue | NumberValue | BooleanValue | NullValue
 
 @dataclass(frozen=True, slots=True)
 class Star:
-    """``SELECT *``: whole entities."""
+    """``SELECT *``: whole entities.
+
+    ``also`` holds fields named after the star (``SELECT *, Sku FROM Item``), which QBO
+    accepts; they are part of the whole entity already, so they change no answer, but
+    they are checked like any field name and printed back.
+    """
+
+    also: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,7 +28,7 @@ from qbo.query.ast import IDENT_PATTERN
 GRAMMAR = r"""
 query: _SELECT selection _FROM IDENT where? order_by? paging _SEMI?
 
-selection: STAR                                  -> star
+selection: STAR (_COMMA IDENT)*                  -> star
          | IDENT _LPAR STAR _RPAR                -> count
          | IDENT (_COMMA IDENT)*                 -> fields
 

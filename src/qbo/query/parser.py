@@ -30,6 +30,7 @@ from qbo.query.ast import (
     OrderItem,
     Query,
     Selection,
+    Star,
     StringValue,
     Value,
 )
@@ -205,7 +206,8 @@ class _ToAst(Transformer[Token, Any]):
         return Query(str(entity), select, where, order_by, paging[0], paging[1])
 
     def star(self, items: list[Token]) -> Selection:
-        return STAR
+        also = tuple(str(token) for token in items[1:])
+        return Star(also) if also else STAR
 
     def count(self, items: list[Token]) -> Selection:
         name = items[0]

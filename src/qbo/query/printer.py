@@ -60,7 +60,7 @@ def order_text(item: OrderItem) -> str:
 def to_text(query: Query) -> str:
     """The canonical text of ``query``; parsing it gives back an equal Query."""
     if isinstance(query.select, Star):
-        selection = "*"
+        selection = ", ".join(("*", *query.select.also))
     elif isinstance(query.select, Count):
         selection = "count(*)"
     else:

@@ -116,6 +116,9 @@ def validate(query: Query, catalogue: CatalogueLike | None = None) -> ValidatedQ
             props.setdefault(prop.name, prop)
         select = tuple(props.values())
     else:
+        if isinstance(query.select, Star):
+            for name in query.select.also:
+                _require(entity, catalogue, name)
         select = query.select
 
     where = tuple(_filter(entity, catalogue, cond) for cond in query.where)

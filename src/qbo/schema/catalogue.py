@@ -105,7 +105,11 @@ def _nested_type(name: str, raw: Mapping[str, Any], enums: Mapping[str, list[str
             sortable=queryable,
         )
     return TypeDef(
-        name=name, base=raw["base"], fields=MappingProxyType(fields), abstract=bool(raw["abstract"])
+        name=name,
+        base=raw["base"],
+        fields=MappingProxyType(fields),
+        abstract=bool(raw["abstract"]),
+        ignored=frozenset(raw.get("ignored", ())),
     )
 
 
@@ -131,7 +135,11 @@ def _entity(name: str, raw: Mapping[str, Any], enums: Mapping[str, list[str]]) -
             sortable=queryable,
         )
     type_def = TypeDef(
-        name=name, base=raw["base"], fields=MappingProxyType(fields), abstract=bool(raw["abstract"])
+        name=name,
+        base=raw["base"],
+        fields=MappingProxyType(fields),
+        abstract=bool(raw["abstract"]),
+        ignored=frozenset(raw.get("ignored", ())),
     )
     max_lengths = {n: f.max_length for n, f in fields.items() if f.max_length is not None}
     return EntityDef(

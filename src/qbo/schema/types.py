@@ -76,6 +76,9 @@ class TypeDef:
     base: str | None
     fields: Mapping[str, FieldDef]  # inherited fields first, then own, in XSD order
     abstract: bool = False
+    #: Elements the XSD declares that the catalogue leaves out (desktop-only fields,
+    #: ``*Ex`` extension points): QBO accepts them in a request and ignores them.
+    ignored: frozenset[str] = frozenset()
 
     def field(self, name: str) -> FieldDef | None:
         return self.fields.get(name)

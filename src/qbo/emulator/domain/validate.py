@@ -27,6 +27,11 @@ REF_KEYS = frozenset({"value", "name", "type"})
 #: Characters no QBO text may hold: C0 controls other than tab, newline and carriage return
 #: (QBO stores XML, which cannot carry them; PostgreSQL text cannot hold NUL) and lone
 #: UTF-16 surrogates (``"\ud800"`` in JSON), which no database can encode.
+#: Scalar kinds for which an empty string means "not given" (QBO accepts
+#: ``"OpenBalanceDate": ""`` and ignores it; clients that serialise every attribute send it).
+_NOT_TEXT = frozenset(
+    {Kind.DATE, Kind.DATETIME, Kind.TIME, Kind.DECIMAL, Kind.INTEGER, Kind.BOOLEAN}
+)
 _FORBIDDEN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 
 
@@ -171,9 +176,11 @@ def coerce_object(type_def: TypeDef, body: Any, path: str, *, top: bool = False)
             continue
         f = type_def.fields.get(key)
         if f is None:
+            if key in type_def.ignored:
+                continue  # declared by the XSD, ignored by QBO (e.g. a line's LineEx)
             raise _unknown_property(sub)
-        if value is None:
-            continue
+        if value is None or (value == "" and f.kind in _NOT_TEXT):
+            continue  # QBO reads an empty date, number or flag as not given
         if f.many:
             items = value if isinstance(value, list) else [value]
             out[key] = [

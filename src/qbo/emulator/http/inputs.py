@@ -16,6 +16,7 @@ from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 from qbo.emulator.attachments import Part
+from qbo.emulator.http.multipart_lines import decoded, with_crlf_lines
 from qbo.schema import jsoncodec
 from qbo.schema.faults import Fault, FaultCode
 
@@ -100,6 +101,7 @@ def parse_multipart(body: bytes, content_type: str) -> list[Part]:
             "multipart/form-data with a boundary",
         )
     parts: list[Part] = []
+    encodings: dict[int, str] = {}  # part index -> Content-Transfer-Encoding
     headers: list[tuple[bytes, bytes]] = []
     header_field = bytearray()
     header_value = bytearray()
@@ -132,6 +134,8 @@ def parse_multipart(body: bytes, content_type: str) -> list[Part]:
                 part.filename = None if filename is None else filename.decode("utf-8", "replace")
             elif name == b"content-type":
                 part.content_type = value.decode("latin-1").strip() or None
+            elif name == b"content-transfer-encoding":
+                encodings[len(parts) - 1] = value.decode("latin-1")
 
     parser = MultipartParser(
         boundary,
@@ -145,11 +149,13 @@ def parse_multipart(body: bytes, content_type: str) -> list[Part]:
         },
     )
     try:
-        parser.write(body)
+        parser.write(with_crlf_lines(body, boundary))
         parser.finalize()
     except MultipartParseError as exc:
         raise Fault.of(
             FaultCode.INVALID_PROPERTY,
             f"Request has invalid or unsupported property: the multipart body does not parse ({exc})",
         ) from None
+    for index, encoding in encodings.items():
+        parts[index].data = bytearray(decoded(bytes(parts[index].data), encoding))
     return parts

@@ -53,7 +53,7 @@ log = logging.getLogger("qbo.emulator")
 
 MAX_ITEMS = 30
 MAX_BATCH_REQUEST_ID = 36
-MAX_BID = 10
+MAX_BID = 40  # characters: clients send 36-character UUIDs, which QBO accepts
 ITEM_KEYS = frozenset({"bId", "operation", "optionsData"})
 OPERATIONS = frozenset({"create", "update", "delete", "void"})
 

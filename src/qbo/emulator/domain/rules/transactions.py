@@ -138,10 +138,15 @@ class DocNumberRule(Rule):
 
 
 def check_amount(detail: dict[str, Any], line: dict[str, Any], index: int) -> None:
-    """Qty x UnitPrice must equal Amount when both are given (6070)."""
+    """Qty x UnitPrice must equal Amount when both are given (6070).
+
+    Both zero is no price at all: QBO skips the check (clients that serialise every
+    attribute send ``"Qty": 0, "UnitPrice": 0`` with a real Amount on each sales line).
+    """
     qty, price = detail.get("Qty"), detail.get("UnitPrice")
     amount = line.get("Amount")
-    if qty is not None and price is not None:
+    unpriced = qty is not None and price is not None and dec(qty) == 0 and dec(price) == 0
+    if qty is not None and price is not None and not (unpriced and amount is not None):
         expected = money(dec(qty) * dec(price))
         if amount is None:
             line["Amount"] = expected
