@@ -2,8 +2,9 @@
 the end, leaves the mirror equal to QBO with every change in the feed exactly once.
 
 The sync process is a real subprocess (forked per run from a parent that imported qbo,
-the database driver and the HTTP stack once, so twenty runs on each database stay quick); the emulator and the mirror's webhook inbox are served
-on loopback sockets by this test.
+the database driver and the HTTP stack once, so twenty runs on each database stay
+quick); the emulator and the mirror's webhook inbox are served on loopback sockets by
+this test.
 """
 
 from __future__ import annotations
