@@ -87,3 +87,34 @@ async def test_a_fault_on_one_object_never_stops_the_rest(env: Env) -> None:
     await env.assert_converged(["Invoice", "Bill", "Vendor", "Customer"])
     created = [k for e, i, k, _ in env.changes() if (e, i) == ("Invoice", unlucky)]
     assert created == ["created"]
+
+
+@pytest.mark.parametrize("mirror", ["sqlite"], indirect=True)  # the path is the same on both
+async def test_when_every_read_fails_a_call_stops_after_three_deliveries(env: Env) -> None:
+    w = env.world
+    one_try = env.client(retry=RetryPolicy(max_attempts=1))
+    flush = webhooks_for(env.emulator).run_once
+    async with delivering(env, "legacy"):
+        await env.syncer().run_once()
+        await deliver(env)
+        before = len(inbox_states(env))
+        for _ in range(5):
+            await w.create("Customer")
+            env.emulator.clock.advance(1)
+            await flush(force=True)  # five deliveries, one customer each
+        rule = {"kind": "status", "status": 503, "match": {"path_prefix": "batch"}}
+        assert (await env.control.post("/_emulator/faults", json=rule)).status_code == 201
+        try:
+            outage = await process_inbox(env.mirror, one_try)
+        finally:
+            await env.control.delete("/_emulator/faults")
+        with env.mirror.transaction() as conn:
+            tried = list(
+                conn.execute(select(t.inbox.c.attempts).order_by(t.inbox.c.seq)).scalars()
+            )[before:]
+        back = await process_inbox(env.mirror, one_try)
+
+    assert (outage.retrying, outage.done, outage.requests) == (3, 0, 0), outage
+    assert tried == [1, 1, 1, 0, 0]  # the last two were not tried against a failing QBO
+    assert back.done == 5
+    await env.assert_converged(["Customer"])

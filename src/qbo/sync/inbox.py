@@ -17,7 +17,8 @@ query item), everything else the delivery names is applied, the failing entities
 error in their status (``webhook: ...``), and the delivery stays pending for later calls,
 up to ``max_attempts`` times, then ``failed`` (the CDC sweep still brings the changes).
 Later deliveries do not wait for it: applying by version makes arrival order irrelevant.
-Only a refused connection (401/403 after the client's refresh) stops, and stops the realm.
+A call stops early only when QBO itself is failing (every read of three deliveries in a
+row) or the connection is refused (401/403 after the client's refresh: the realm stops).
 """
 
 from __future__ import annotations
@@ -57,6 +58,9 @@ log = logging.getLogger("qbo.sync.inbox")
 
 MAX_BODY_BYTES = 1024 * 1024
 DEFAULT_MAX_ATTEMPTS = 5
+#: Deliveries in a row whose reads all failed before a call stops: an outage, not a
+#: faulty object, so the rest is left for the next call instead of failing one by one.
+OUTAGE_DELIVERIES = 3
 REFRESH = {Operation.CREATE, Operation.UPDATE, Operation.VOID, Operation.EMAILED}
 
 
@@ -176,22 +180,24 @@ def _plan(events: list[WebhookEvent], realms: Mapping[str, AsyncClient]) -> dict
 
 
 async def _changes(
-    client: AsyncClient, plan: _Plan, report: InboxReport
-) -> tuple[list[Change], dict[str, str]]:
-    """The changes ``plan`` names, and the entities whose fetch failed (entity -> error)."""
+    client: AsyncClient, plan: _Plan, report: InboxReport, failed: dict[str, str]
+) -> tuple[list[Change], bool]:
+    """The changes ``plan`` names, and whether its whole read failed; the entities whose
+    read failed go to ``failed`` (entity -> error)."""
     try:
         fetched = await fetch(client, plan.wanted)
     except AUTH_ERRORS:
         raise
     except (QBOError, OSError) as exc:  # after the client's retries: these objects wait
-        error = f"{type(exc).__name__}: {exc}"
-        return list(plan.gone), dict.fromkeys(plan.wanted, error)
+        failed.update(dict.fromkeys(plan.wanted, f"{type(exc).__name__}: {exc}"))
+        return list(plan.gone), True
+    failed.update(fetched.errors)
     report.requests += fetched.requests
     now = client.settings.clock()
     changes: list[Change] = [*plan.gone, *fetched.documents]
     for entity, ids in fetched.missing.items():
         changes.extend(Gone(entity, object_id, now) for object_id in ids)
-    return changes, dict(fetched.errors)
+    return changes, False
 
 
 def _mark(mirror: Mirror, seq: int, **values: object) -> None:
@@ -237,6 +243,7 @@ async def process_inbox(
         pending = conn.execute(query.order_by(t.inbox.c.seq).limit(limit)).all()
         stopped = {r for r in realms if state.realm_state(conn, r)[0] == "stopped"}
     active = {r: c for r, c in realms.items() if r not in stopped}
+    outage = 0  # deliveries in a row whose every read failed
     for seq, body, attempts in pending:
         try:
             events = parse_events(body)
@@ -246,10 +253,14 @@ async def process_inbox(
             continue
         plans = _plan(events, active)
         changes: dict[str, list[Change]] = {}
-        failures: dict[str, dict[str, str]] = {}  # realm -> entity -> error
+        failures: dict[str, dict[str, str]] = {r: {} for r in plans}  # realm -> entity -> error
+        unreachable = 0
         try:
             for company, plan in plans.items():
-                changes[company], failures[company] = await _changes(active[company], plan, report)
+                changes[company], read_failed = await _changes(
+                    active[company], plan, report, failures[company]
+                )
+                unreachable += read_failed
         except AUTH_ERRORS as exc:
             error = f"{type(exc).__name__}: {exc}"
             realm_ids = {e.realm_id for e in events if e.realm_id in active}
@@ -290,4 +301,7 @@ async def process_inbox(
                 continue
             report.requests += refreshed.requests
             report.applied += sum(refreshed.changes.values())
+        outage = outage + 1 if plans and unreachable == len(plans) else 0
+        if outage >= OUTAGE_DELIVERIES:
+            break  # QBO itself is failing, not one object: the rest waits for the next call
     return report
