@@ -10,7 +10,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, inspect, text
 
 from qbo.sync import (
     ChangeEvent,
@@ -22,6 +22,7 @@ from qbo.sync import (
     MirrorVersionError,
     Version,
     supersedes,
+    views,
 )
 from qbo.sync import tables as t
 from qbo.sync.schema_version import VERSION_TABLE, current, head
@@ -35,10 +36,16 @@ def doc(entity: str, object_id: str, token: int, seconds: int, **extra: object) 
     return Document(entity, {**data, **extra})
 
 
-def test_the_migrations_build_exactly_the_declared_tables(mirror: Mirror) -> None:
+def test_the_migrations_build_exactly_the_declared_tables_and_views(mirror: Mirror) -> None:
     with mirror.engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"version_table": VERSION_TABLE})
         assert compare_metadata(context, t.metadata) == []
+        inspector = inspect(conn)
+        built = {
+            name: tuple(c["name"] for c in inspector.get_columns(name))
+            for name in inspector.get_view_names()
+        }
+    assert built == {name: columns for name, (_entity, columns) in views.declared().items()}
     assert current(mirror.engine) == head()
 
 

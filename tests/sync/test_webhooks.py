@@ -63,13 +63,15 @@ async def test_a_malformed_payload_is_stored_marked_bad_and_not_retried(env: Env
 
 
 @asynccontextmanager
-async def delivering(env: Env, webhook_format: str) -> AsyncIterator[None]:
+async def delivering(env: Env, webhook_format: str) -> AsyncIterator[tuple[str, str]]:
     """The mirror's inbox on a loopback socket, registered as an app's webhook endpoint
-    and connected to the test's realm through the emulator's OAuth flow."""
+    and connected to the test's realm through the emulator's OAuth flow; its URL and
+    verifier token."""
     port = free_port()
-    app = await connect(env.control, env.realm, f"http://127.0.0.1:{port}/", webhook_format)
+    url = f"http://127.0.0.1:{port}/"
+    app = await connect(env.control, env.realm, url, webhook_format)
     with ServerThread(WebhookInbox(env.mirror, app.verifier_token), port=port):
-        yield
+        yield url, app.verifier_token
     await env.control.delete("/_emulator/webhooks/faults")
 
 

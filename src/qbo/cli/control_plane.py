@@ -46,3 +46,8 @@ def call(method: str, url: str, admin_token: str | None, body: Any = None) -> An
         )
         raise typer.Exit(1)
     return data
+
+
+def present(**values: Any) -> dict[str, Any]:
+    """The options that were given (not None), as a control-plane request body."""
+    return {key: value for key, value in values.items() if value is not None}

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
-from qbo.cli.control_plane import DEFAULT_URL, AdminTokenOption, UrlOption, call
+from qbo.cli.control_plane import DEFAULT_URL, AdminTokenOption, UrlOption, call, present
 
 app = typer.Typer(
     help="Inject failures (error statuses, connection resets, latency) into a running emulator.",
@@ -64,20 +64,18 @@ def add(
 ) -> None:
     """Add a fault rule; prints it (with its id) as JSON."""
     body: dict[str, Any] = {"kind": kind, "when": when}
-    match = {k: v for k, v in (("method", method), ("path_prefix", path_prefix)) if v is not None}
+    match = present(method=method, path_prefix=path_prefix)
     if match:
         body["match"] = match
-    for key, value in (
-        ("status", status),
-        ("realm", realm),
-        ("probability", probability),
-        ("count", count),
-        ("latency_ms", latency_ms),
-        ("retry_after", retry_after),
-        ("seed", seed),
-    ):
-        if value is not None:
-            body[key] = value
+    body |= present(
+        status=status,
+        realm=realm,
+        probability=probability,
+        count=count,
+        latency_ms=latency_ms,
+        retry_after=retry_after,
+        seed=seed,
+    )
     typer.echo(json.dumps(call("POST", _faults_url(url), admin_token, body), indent=2))
 
 

@@ -15,6 +15,7 @@ from qbo.cli import (
     data_commands,
     emulator_apps,
     emulator_faults,
+    emulator_webhooks,
     fleet_commands,
     sync_commands,
     webhooks_commands,
@@ -40,6 +41,7 @@ fleet_commands.register(sync_commands.app)
 app.add_typer(emulator_app, name="emulator")
 emulator_app.add_typer(emulator_apps.app, name="apps")
 emulator_app.add_typer(emulator_faults.app, name="faults")
+emulator_app.add_typer(emulator_webhooks.app, name="webhooks")
 
 
 def _version(value: bool) -> None:

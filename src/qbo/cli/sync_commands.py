@@ -12,9 +12,7 @@ other command.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import socket
-import time
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -204,7 +202,8 @@ async def _serve(
     import uvicorn
     from rich.console import Console
 
-    from qbo.sync import Syncer, WebhookInbox, process_inbox
+    from qbo.cli.sync_watch import status_view, watch_loop
+    from qbo.sync import WebhookInbox
 
     console = Console(stderr=True)
     wake = asyncio.Event()
@@ -219,37 +218,10 @@ async def _serve(
         console.print(f"receiving webhooks on http://{host}:{sock.getsockname()[1]}{path}")
         server = uvicorn.Server(uvicorn.Config(inbox, log_level="warning", lifespan="off"))
         serving = asyncio.create_task(server.serve(sockets=[sock]))
-    done = 0
     async with _client() as client:
-        syncer = Syncer(m, client)
-        next_sweep = time.monotonic()
         try:
-            while passes is None or done < passes:
-                line = ""
-                if interval is not None and time.monotonic() >= next_sweep:
-                    report = await syncer.run_once()
-                    done += 1
-                    next_sweep = time.monotonic() + interval
-                    line = (
-                        f"sweep {done}: {sum(report.changes.values())} changes, "
-                        f"{report.requests} requests"
-                    )
-                    if report.stopped:
-                        line += f"; STOPPED: {report.stopped}"
-                    elif report.errors:
-                        line += f"; errors: {report.errors}"
-                inbox_report = await process_inbox(m, client)
-                if inbox_report.done or inbox_report.bad or inbox_report.retrying:
-                    line += (
-                        f" webhooks: {inbox_report.done} applied, {inbox_report.bad} bad, "
-                        f"{inbox_report.retrying} to retry"
-                    )
-                if line:
-                    console.print(f"[{time.strftime('%H:%M:%S')}]{line}")
-                wake.clear()
-                timeout = 1.0 if interval is None else max(0.05, next_sweep - time.monotonic())
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(wake.wait(), min(timeout, 1.0))
+            with status_view(console) as view:
+                await watch_loop(m, client, view, interval=interval, passes=passes, wake=wake)
         finally:
             if server is not None and serving is not None:
                 server.should_exit = True
@@ -294,7 +266,8 @@ def watch(
         int | None, typer.Option(help="Stop after this many sweeps (default: until Ctrl-C).")
     ] = None,
 ) -> None:
-    """Webhooks plus a periodic CDC sweep, continuously, with a status line per event."""
+    """Webhooks plus a periodic CDC sweep, continuously, with a live status line
+    (a line per event when the output is not a terminal)."""
     if interval <= 0:
         raise CommandError("--interval must be more than 0 seconds", EXIT_CONFIG)
     with opened(mirror, mirror_schema) as m:

@@ -10,9 +10,15 @@ a request) and applies them by version, so a late, repeated or reordered event c
 put an older copy over a newer one. Delete tombstones the object; Merge tombstones the
 merged-away object (``deletedId``) and refreshes the survivor; Create, Update, Void and
 Emailed refresh. The rows and the delivery's ``done`` state are one transaction. A
-payload that is not a webhook is kept and marked ``bad`` (never retried); a delivery
-whose fetches fail is retried on later calls up to ``max_attempts`` times, then marked
-``failed`` (the CDC sweep still brings the changes).
+payload that is not a webhook is kept and marked ``bad`` (never retried).
+
+A fault on one object never stops the rest: when a fetch fails (the request, or one
+query item), everything else the delivery names is applied, the failing entities get the
+error in their status (``webhook: ...``), and the delivery stays pending for later calls,
+up to ``max_attempts`` times, then ``failed`` (the CDC sweep still brings the changes).
+Later deliveries do not wait for it: applying by version makes arrival order irrelevant.
+A call stops early only when QBO itself is failing (every read of three deliveries in a
+row) or the connection is refused (401/403 after the client's refresh: the realm stops).
 """
 
 from __future__ import annotations
@@ -52,6 +58,9 @@ log = logging.getLogger("qbo.sync.inbox")
 
 MAX_BODY_BYTES = 1024 * 1024
 DEFAULT_MAX_ATTEMPTS = 5
+#: Deliveries in a row whose reads all failed before a call stops: an outage, not a
+#: faulty object, so the rest is left for the next call instead of failing one by one.
+OUTAGE_DELIVERIES = 3
 REFRESH = {Operation.CREATE, Operation.UPDATE, Operation.VOID, Operation.EMAILED}
 
 
@@ -170,21 +179,43 @@ def _plan(events: list[WebhookEvent], realms: Mapping[str, AsyncClient]) -> dict
     return plans
 
 
-async def _changes(client: AsyncClient, plan: _Plan, report: InboxReport) -> list[Change]:
-    fetched = await fetch(client, plan.wanted)
+async def _changes(
+    client: AsyncClient, plan: _Plan, report: InboxReport, failed: dict[str, str]
+) -> tuple[list[Change], bool]:
+    """The changes ``plan`` names, and whether its whole read failed; the entities whose
+    read failed go to ``failed`` (entity -> error)."""
+    try:
+        fetched = await fetch(client, plan.wanted)
+    except AUTH_ERRORS:
+        raise
+    except (QBOError, OSError) as exc:  # after the client's retries: these objects wait
+        failed.update(dict.fromkeys(plan.wanted, f"{type(exc).__name__}: {exc}"))
+        return list(plan.gone), True
+    failed.update(fetched.errors)
     report.requests += fetched.requests
-    for entity, error in fetched.errors.items():
-        report.errors.append(f"{client.realm_id} {entity}: {error}")
     now = client.settings.clock()
     changes: list[Change] = [*plan.gone, *fetched.documents]
     for entity, ids in fetched.missing.items():
         changes.extend(Gone(entity, object_id, now) for object_id in ids)
-    return changes
+    return changes, False
 
 
 def _mark(mirror: Mirror, seq: int, **values: object) -> None:
     with mirror.transaction() as conn:
         conn.execute(update(t.inbox).where(t.inbox.c.seq == seq).values(**values))
+
+
+def _count_retry(
+    mirror: Mirror, seq: int, attempts: int, max_attempts: int, error: str, report: InboxReport
+) -> None:
+    """The delivery stays pending for a later call, or is ``failed`` after its last try."""
+    final = attempts + 1 >= max_attempts
+    _mark(mirror, seq, state="failed" if final else "pending", attempts=attempts + 1, error=error)
+    report.errors.append(error)
+    if final:
+        report.failed += 1
+    else:
+        report.retrying += 1
 
 
 async def process_inbox(
@@ -212,6 +243,7 @@ async def process_inbox(
         pending = conn.execute(query.order_by(t.inbox.c.seq).limit(limit)).all()
         stopped = {r for r in realms if state.realm_state(conn, r)[0] == "stopped"}
     active = {r: c for r, c in realms.items() if r not in stopped}
+    outage = 0  # deliveries in a row whose every read failed
     for seq, body, attempts in pending:
         try:
             events = parse_events(body)
@@ -219,49 +251,57 @@ async def process_inbox(
             _mark(mirror, seq, state="bad", error=str(exc))
             report.bad += 1
             continue
+        plans = _plan(events, active)
+        changes: dict[str, list[Change]] = {}
+        failures: dict[str, dict[str, str]] = {r: {} for r in plans}  # realm -> entity -> error
+        unreachable = 0
         try:
-            plans = _plan(events, active)
-            changes = {r: await _changes(active[r], p, report) for r, p in plans.items()}
-        except (QBOError, OSError) as exc:
+            for company, plan in plans.items():
+                changes[company], read_failed = await _changes(
+                    active[company], plan, report, failures[company]
+                )
+                unreachable += read_failed
+        except AUTH_ERRORS as exc:
             error = f"{type(exc).__name__}: {exc}"
-            if isinstance(exc, AUTH_ERRORS):
-                realm_ids = {e.realm_id for e in events if e.realm_id in active}
-                with mirror.transaction() as conn:
-                    for realm_id in realm_ids:
-                        state.ensure(conn, realm_id, [])
-                        state.set_realm(conn, realm_id, "stopped", error)
-            final = attempts + 1 >= max_attempts
-            _mark(
-                mirror,
-                seq,
-                state="failed" if final else "pending",
-                attempts=attempts + 1,
-                error=error,
-            )
-            report.errors.append(error)
-            if final:
-                report.failed += 1
-            else:
-                report.retrying += 1
-            break  # keep arrival order: later deliveries wait for this one
-        touched = {realm_id: References() for realm_id in changes}
+            realm_ids = {e.realm_id for e in events if e.realm_id in active}
+            with mirror.transaction() as conn:
+                for stopped_realm in realm_ids:
+                    state.ensure(conn, stopped_realm, [])
+                    state.set_realm(conn, stopped_realm, "stopped", error)
+            _count_retry(mirror, seq, attempts, max_attempts, error, report)
+            break  # the connection is refused: nothing more is tried until it is reset
+        problems = [
+            f"{company} {entity}: {error}"
+            for company, errors in failures.items()
+            for entity, error in errors.items()
+        ]
+        touched = {company: References() for company in changes}
         with mirror.transaction() as conn:
-            for realm_id, realm_changes in changes.items():
-                state.ensure(conn, realm_id, [])
-                applied = mirror.apply(conn, realm_id, realm_changes, touched=touched[realm_id])
+            for company, realm_changes in changes.items():
+                state.ensure(conn, company, [])
+                applied = mirror.apply(conn, company, realm_changes, touched=touched[company])
                 report.applied += sum(applied.values())
-            conn.execute(
-                update(t.inbox)
-                .where(t.inbox.c.seq == seq)
-                .values(state="done", attempts=attempts + 1, error=None)
-            )
-        report.done += 1
-        for realm_id, references in touched.items():
+                for entity in plans[company].wanted:
+                    state.note_webhook_error(conn, company, entity, failures[company].get(entity))
+            if not problems:
+                conn.execute(
+                    update(t.inbox)
+                    .where(t.inbox.c.seq == seq)
+                    .values(state="done", attempts=attempts + 1, error=None)
+                )
+        if problems:
+            _count_retry(mirror, seq, attempts, max_attempts, "; ".join(problems), report)
+        else:
+            report.done += 1
+        for company, references in touched.items():
             try:
-                refreshed = await refresh_derived(mirror, active[realm_id], references)
+                refreshed = await refresh_derived(mirror, active[company], references)
             except (QBOError, OSError) as exc:  # the next sweep reads them again
-                report.errors.append(f"{realm_id}: {type(exc).__name__}: {exc}")
+                report.errors.append(f"{company}: {type(exc).__name__}: {exc}")
                 continue
             report.requests += refreshed.requests
             report.applied += sum(refreshed.changes.values())
+        outage = outage + 1 if plans and unreachable == len(plans) else 0
+        if outage >= OUTAGE_DELIVERIES:
+            break  # QBO itself is failing, not one object: the rest waits for the next call
     return report

@@ -80,6 +80,21 @@ def save(conn: Connection, realm_id: str, entity: str, **values: Any) -> None:
     conn.execute(update(c).where(c.c.realm_id == realm_id, c.c.entity == entity).values(**values))
 
 
+WEBHOOK_ERROR = "webhook: "
+
+
+def note_webhook_error(conn: Connection, realm_id: str, entity: str, error: str | None) -> None:
+    """Show a failed webhook fetch in the entity's status; a later success clears it
+    (an error a sweep recorded is the sweep's to clear)."""
+    c = t.cursors
+    query = update(c).where(c.c.realm_id == realm_id, c.c.entity == entity)
+    if error is None:
+        query = query.where(c.c.last_error.like(WEBHOOK_ERROR + "%")).values(last_error=None)
+    else:
+        query = query.values(last_error=WEBHOOK_ERROR + error)
+    conn.execute(query)
+
+
 def realm_state(conn: Connection, realm_id: str) -> tuple[str, str | None]:
     r = t.realms
     row = conn.execute(select(r.c.state, r.c.last_error).where(r.c.realm_id == realm_id)).first()

@@ -8,8 +8,9 @@ each consumer's position, ``qbo_webhook_inbox`` the raw webhook deliveries and
 ``qbo_sync_realms`` each realm's state. The fleet (many workers on PostgreSQL) adds
 ``qbo_fleet_realms``, the realms it keeps current with their backoff and parking, and
 ``qbo_fleet_runs``, one row per job run (who worked on which realm, when, with what
-outcome). The migrations in ``migrations/versions`` create
-exactly these; a test checks that they agree.
+outcome). Each entity also has a view of its own over ``qbo_objects`` (``qbo_invoice``,
+``qbo_customer``, ...; see ``qbo.sync.views``). The migrations in ``migrations/versions``
+create exactly these tables and views; a test checks that they agree.
 """
 
 from __future__ import annotations
