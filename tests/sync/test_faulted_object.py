@@ -61,7 +61,8 @@ async def test_a_fault_on_one_object_never_stops_the_rest(env: Env) -> None:
         await w.sparse_update("Customer", customer)
         env.emulator.clock.advance(1)
         await flush(force=True)  # another: the bill, the vendor, the customer
-        rule = {"kind": "status", "status": 500, "match": {"path_prefix": "batch"}, "count": 1}
+        # a delivery naming one object is read with a plain query (one item: no /batch)
+        rule = {"kind": "status", "status": 500, "match": {"path_prefix": "query"}, "count": 1}
         assert (await env.control.post("/_emulator/faults", json=rule)).status_code == 201
         try:
             faulted = await process_inbox(env.mirror, one_try)
@@ -102,7 +103,7 @@ async def test_when_every_read_fails_a_call_stops_after_three_deliveries(env: En
             await w.create("Customer")
             env.emulator.clock.advance(1)
             await flush(force=True)  # five deliveries, one customer each
-        rule = {"kind": "status", "status": 503, "match": {"path_prefix": "batch"}}
+        rule = {"kind": "status", "status": 503, "match": {"path_prefix": "query"}}
         assert (await env.control.post("/_emulator/faults", json=rule)).status_code == 201
         try:
             outage = await process_inbox(env.mirror, one_try)

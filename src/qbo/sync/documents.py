@@ -90,7 +90,7 @@ class _Ref(msgspec.Struct):
     value: str | None = None
 
 
-class _Fields(msgspec.Struct):
+class RowFields(msgspec.Struct):
     """The fields the mirror's typed columns come from, read straight from JSON text."""
 
     Id: str = ""
@@ -110,7 +110,50 @@ class _Fields(msgspec.Struct):
     CurrencyRef: _Ref | None = None
 
 
-_FIELDS = msgspec.json.Decoder(_Fields)
+_FIELDS = msgspec.json.Decoder(RowFields)
+
+
+def read_fields(raw: bytes) -> RowFields | None:
+    """The column fields of one object's JSON text; None when a value has an unusual type
+    (the caller then parses the whole object)."""
+    try:
+        return _FIELDS.decode(raw)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return None
+
+
+def _version(token: Any, last_updated: str | None) -> Version:
+    instant = parse_instant(last_updated)
+    return Version(
+        int(str(token)) if str(token).isdigit() else None,
+        epoch_ms(instant) if instant else None,
+    )
+
+
+def fields_version(f: RowFields) -> Version:
+    return _version(f.SyncToken, f.MetaData.LastUpdatedTime if f.MetaData else None)
+
+
+def fields_columns(f: RowFields, raw: bytes, version: Version) -> dict[str, Any]:
+    """The typed columns of a row read from its JSON text (``raw`` is stored as it came)."""
+    return {
+        "sync_token": version.sync_token,
+        "last_updated": (f.MetaData.LastUpdatedTime or None) if f.MetaData else None,
+        "updated_ms": version.updated_ms,
+        "deleted": False,
+        "deleted_at": None,
+        "name": f.DisplayName or f.Name or f.FullyQualifiedName or None,
+        "doc_number": f.DocNumber or None,
+        "txn_date": _date(f.TxnDate),
+        "due_date": _date(f.DueDate),
+        "total_amt": f.TotalAmt,
+        "balance": f.Balance,
+        "customer_ref": f.CustomerRef.value or None if f.CustomerRef else None,
+        "vendor_ref": f.VendorRef.value or None if f.VendorRef else None,
+        "active": f.Active,
+        "currency_ref": f.CurrencyRef.value or None if f.CurrencyRef else None,
+        "document": raw.decode(),
+    }
 
 
 class Document:
@@ -131,11 +174,10 @@ class Document:
         self.entity = entity
         self._data = data
         self._raw = raw
-        self._fields: _Fields | None = None
+        self._fields: RowFields | None = None
         if raw is not None:
-            try:
-                self._fields = _FIELDS.decode(raw)
-            except (msgspec.DecodeError, msgspec.ValidationError):
+            self._fields = read_fields(raw)
+            if self._fields is None:
                 self._data = jsoncodec.loads(raw)  # unusual types: read the slow way
                 self._raw = None
 
@@ -165,44 +207,24 @@ class Document:
 
     @cached_property
     def version(self) -> Version:
-        token = self._fields.SyncToken if self._fields is not None else self.data.get("SyncToken")
-        instant = parse_instant(self.last_updated)
-        return Version(
-            int(str(token)) if str(token).isdigit() else None,
-            epoch_ms(instant) if instant else None,
-        )
+        if self._fields is not None:
+            return fields_version(self._fields)
+        return _version(self.data.get("SyncToken"), self.last_updated)
 
     def columns(self) -> dict[str, Any]:
         """The typed columns of this document's row."""
         version = self.version
-        common = {
+        if self._fields is not None and self._raw is not None:
+            return fields_columns(self._fields, self._raw, version)
+        d = self.data
+        name = _text(d.get("DisplayName")) or _text(d.get("Name"))
+        active = d.get("Active")
+        return {
             "sync_token": version.sync_token,
             "last_updated": self.last_updated,
             "updated_ms": version.updated_ms,
             "deleted": False,
             "deleted_at": None,
-        }
-        f = self._fields
-        if f is not None and self._raw is not None:
-            return {
-                **common,
-                "name": f.DisplayName or f.Name or f.FullyQualifiedName or None,
-                "doc_number": f.DocNumber or None,
-                "txn_date": _date(f.TxnDate),
-                "due_date": _date(f.DueDate),
-                "total_amt": f.TotalAmt,
-                "balance": f.Balance,
-                "customer_ref": f.CustomerRef.value or None if f.CustomerRef else None,
-                "vendor_ref": f.VendorRef.value or None if f.VendorRef else None,
-                "active": f.Active,
-                "currency_ref": f.CurrencyRef.value or None if f.CurrencyRef else None,
-                "document": self._raw.decode(),
-            }
-        d = self.data
-        name = _text(d.get("DisplayName")) or _text(d.get("Name"))
-        active = d.get("Active")
-        return {
-            **common,
             "name": name or _text(d.get("FullyQualifiedName")),
             "doc_number": _text(d.get("DocNumber")),
             "txn_date": _date(d.get("TxnDate")),

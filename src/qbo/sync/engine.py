@@ -196,9 +196,8 @@ class Syncer:
                         conn, self.realm_id, page.entity, last_error=report.errors[page.entity]
                     )
                     continue
-                documents = [Document(page.entity, raw=row) for row in page.raw_rows]
-                report.changes += self.mirror.apply(
-                    conn, self.realm_id, documents, load_number=numbers[page.entity]
+                report.changes += self.mirror.load_page(
+                    conn, self.realm_id, page.entity, page.raw_rows, numbers[page.entity]
                 )
                 state.save(conn, self.realm_id, page.entity, load_position=page.next_start)
             objects[page.entity] += len(page)

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from qbo.client import AsyncClient, QBOError, QueryResult
+from qbo.client import AsyncClient, QBOError, QueryResult, ValidationError
 from qbo.schema import Operation, catalogue
 from qbo.sync.documents import Document
 
@@ -68,8 +68,8 @@ async def fetch(client: AsyncClient, wanted: Mapping[str, Iterable[str]]) -> Fet
         ((bid, (entity, ids)),) = items.items()
         try:
             answers = {bid: await client.query(_text(entity, ids))}
-        except QBOError as exc:
-            answers = {bid: exc}
+        except ValidationError as exc:  # the query's own fault, as a batch item would carry
+            answers = {bid: exc}  # (a failing QBO is raised, as a failing /batch is)
         out.requests = 1
     else:
         result = await batch.execute()

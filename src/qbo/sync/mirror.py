@@ -43,7 +43,16 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 
 from qbo.schema import jsoncodec
 from qbo.sync import tables as t
-from qbo.sync.documents import Change, Document, Version, supersedes
+from qbo.sync.documents import (
+    Change,
+    Document,
+    RowFields,
+    Version,
+    fields_columns,
+    fields_version,
+    read_fields,
+    supersedes,
+)
 from qbo.sync.references import NAME_ENTITIES, References
 from qbo.sync.schema_version import upgrade
 
@@ -181,6 +190,73 @@ class Mirror:
             counts += self._apply_entity(conn, realm_id, entity, group, load_number, touched)
         return counts
 
+    def load_page(
+        self,
+        conn: Connection,
+        realm_id: str,
+        entity: str,
+        raw_rows: Iterable[bytes],
+        load_number: int,
+    ) -> Counter[str]:
+        """Write one page of a load (each row's JSON text as QBO sent it).
+
+        Rows the mirror does not hold yet (every row of a first load) are inserted in bulk,
+        their typed columns read from the text and one ``created`` event each; rows it
+        holds, or whose fields have unusual types, go through :meth:`apply`, which compares
+        versions. Either way each live row is marked as seen by ``load_number``.
+        """
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _lock_key(realm_id)})
+        read = [(raw, read_fields(raw)) for raw in raw_rows]
+        ids = [f.Id for _, f in read if f is not None and f.Id]
+        held = self._held(conn, realm_id, entity, ids)
+        fresh: dict[str, tuple[bytes, RowFields]] = {}
+        rest: list[Change] = []
+        for raw, f in read:
+            if f is None or not f.Id or f.Id in held or f.Id in fresh:
+                rest.append(Document(entity, raw=raw))
+            else:
+                fresh[f.Id] = (raw, f)
+        counts: Counter[str] = Counter()
+        if fresh:
+            recorded = now_text()
+            rows: list[dict[str, Any]] = []
+            events: list[dict[str, Any]] = []
+            for object_id, (raw, f) in fresh.items():
+                values = fields_columns(f, raw, fields_version(f))
+                rows.append(
+                    {
+                        "realm_id": realm_id,
+                        "entity": entity,
+                        "id": object_id,
+                        "seen_load": load_number,
+                        **values,
+                    }
+                )
+                events.append(_event(realm_id, entity, object_id, "created", values, recorded))
+            _insert_many(conn, t.objects, rows)
+            _insert_many(conn, t.changes, events)
+            counts["created"] = len(rows)
+        if rest:
+            counts += self.apply(conn, realm_id, rest, load_number=load_number)
+        return counts
+
+    def _held(self, conn: Connection, realm_id: str, entity: str, ids: list[str]) -> set[str]:
+        """Which of ``ids`` the mirror holds (alive or as tombstones)."""
+        o = t.objects
+        held: set[str] = set()
+        for first in range(0, len(ids), 500):
+            held.update(
+                conn.execute(
+                    select(o.c.id).where(
+                        o.c.realm_id == realm_id,
+                        o.c.entity == entity,
+                        o.c.id.in_(ids[first : first + 500]),
+                    )
+                ).scalars()
+            )
+        return held
+
     def _stored(
         self, conn: Connection, realm_id: str, entity: str, ids: list[str]
     ) -> dict[str, tuple[Version, str | None]]:
@@ -252,15 +328,14 @@ class Mirror:
                     .values(**values)
                 )
             events.append(
-                {
-                    "realm_id": realm_id,
-                    "entity": entity,
-                    "object_id": object_id,
-                    "kind": kind,
-                    "sync_token": values.get("sync_token"),
-                    "last_updated": last_updated,
-                    "recorded_at": recorded,
-                }
+                _event(
+                    realm_id,
+                    entity,
+                    object_id,
+                    kind,
+                    {"sync_token": values.get("sync_token"), "last_updated": last_updated},
+                    recorded,
+                )
             )
             counts[kind] += 1
         if inserts:
@@ -284,6 +359,26 @@ class Mirror:
 
 
 _ROW_KEYS = [c.name for c in t.objects.columns]
+
+
+def _event(
+    realm_id: str,
+    entity: str,
+    object_id: str,
+    kind: str,
+    version: dict[str, Any],
+    recorded: str,
+) -> dict[str, Any]:
+    """One change-feed row: what happened to which object, at which version."""
+    return {
+        "realm_id": realm_id,
+        "entity": entity,
+        "object_id": object_id,
+        "kind": kind,
+        "sync_token": version.get("sync_token"),
+        "last_updated": version.get("last_updated"),
+        "recorded_at": recorded,
+    }
 
 
 def _lock_key(realm_id: str) -> int:
