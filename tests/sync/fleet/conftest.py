@@ -115,7 +115,9 @@ def settings(fleet_world: FleetWorld, fleet_schema: str, token_key: str) -> Flee
         schema=fleet_schema,
         limits=PacingLimits(),
         sweep_cron="* * * * * */2",
-        stalled_after=3.0,
+        # Short, so a killed worker's jobs come back quickly, yet long enough that a live
+        # worker on a loaded machine (its loop busy writing pages) is never taken for dead.
+        stalled_after=10.0,
         backoff_base=0.5,
         backoff_max=2.0,
     )
