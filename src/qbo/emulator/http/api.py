@@ -59,22 +59,35 @@ def execute(emulator: Emulator, realm: Realm, req: ApiRequest) -> Response:
                 )
             return json_response(body, 200)
     except Fault as fault:
-        body = fault_body(fault, emulator.clock.now(), realm.timezone)
-        if (
-            request_id is not None
-            and fault.code != "600"
-            and request_log.valid_request_id(request_id)
-        ):
-            with emulator.realms.session(realm, write=True) as s:
-                found = request_log.replayed(
-                    s.conn, tables, realm.realm_id, request_id, fingerprint
-                )
-                if found is None:
-                    logged = LoggedAnswer(fault.http_status, body)
-                    request_log.record(
-                        s.conn, tables, realm.realm_id, request_id, fingerprint, logged, s.now_ms
-                    )
+        return _fault_answer(emulator, realm, request_id, fingerprint, fault)
+
+
+def _fault_answer(
+    emulator: Emulator, realm: Realm, request_id: str | None, fingerprint: str, fault: Fault
+) -> Response:
+    """A request's fault, logged under its ``requestid`` unless another request got there first.
+
+    The failed write rolled back, so a concurrent request with the same id may have logged
+    its answer meanwhile: the same request replays that answer, another one gets fault 600
+    (never an error escaping from here).
+    """
+    now = emulator.clock.now()
+    body = fault_body(fault, now, realm.timezone)
+    if request_id is None or fault.code == "600" or not request_log.valid_request_id(request_id):
         return json_response(body, fault.http_status)
+    tables = emulator.store.tables
+    try:
+        with emulator.realms.session(realm, write=True) as s:
+            found = request_log.replayed(s.conn, tables, realm.realm_id, request_id, fingerprint)
+            if found is not None:
+                return json_response(found.body, found.status)
+            logged = LoggedAnswer(fault.http_status, body)
+            request_log.record(
+                s.conn, tables, realm.realm_id, request_id, fingerprint, logged, s.now_ms
+            )
+    except Fault as reuse:
+        return json_response(fault_body(reuse, now, realm.timezone), reuse.http_status)
+    return json_response(body, fault.http_status)
 
 
 def _body_of(answer: Answer, s: Session) -> dict[str, Any]:
