@@ -16,6 +16,7 @@ from qbo.emulator.core import Emulator
 from qbo.emulator.http import conditions_control, control, delivery_control
 from qbo.emulator.http.api import api_endpoint
 from qbo.emulator.http.conditions import ConditionsMiddleware
+from qbo.emulator.http.crosssite import CrossSiteMiddleware
 from qbo.emulator.http.limits import BodyLimitMiddleware, BodyTooLarge
 from qbo.emulator.http.oauth import routes as oauth_routes
 from qbo.emulator.http.responses import fault_body, json_response, new_tid
@@ -99,7 +100,9 @@ def create_app(emulator: Emulator) -> Starlette:
     app = Starlette(
         routes=routes,
         middleware=[
-            # outermost first: the body limit counts what the throttle's batch check buffers
+            # outermost first: foreign requests are refused before anything reads them; the
+            # body limit counts what the throttle's batch check buffers
+            Middleware(CrossSiteMiddleware, emulator=emulator),
             Middleware(BodyLimitMiddleware, emulator=emulator),
             Middleware(ConditionsMiddleware),
             Middleware(IntuitTidMiddleware),

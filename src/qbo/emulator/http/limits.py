@@ -85,17 +85,8 @@ class BodyLimitMiddleware:
                 await _drain(receive, DRAIN_BYTES)
             await self._refuse(send, path, limit, declared)
             return
-        received = 0
         started = False
-
-        async def counted() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > limit:
-                    raise BodyTooLarge(limit)
-            return message
+        counted = _CountedReceive(receive, limit)
 
         async def watched(message: Message) -> None:
             nonlocal started
@@ -115,6 +106,28 @@ class BodyLimitMiddleware:
         headers = [*headers, (b"intuit_tid", new_tid().encode()), (b"connection", b"close")]
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
+
+
+class _CountedReceive:
+    """``receive``, raising :class:`BodyTooLarge` once the body passes ``limit`` bytes.
+
+    ``__self__`` is the wrapped receive's (uvicorn's request cycle, holding the
+    connection), so the connection-reset fault of :mod:`.conditions` still reaches it.
+    """
+
+    def __init__(self, receive: Receive, limit: int) -> None:
+        self._receive = receive
+        self._limit = limit
+        self._received = 0
+        self.__self__ = getattr(receive, "__self__", None)
+
+    async def __call__(self) -> Message:
+        message = await self._receive()
+        if message["type"] == "http.request":
+            self._received += len(message.get("body", b""))
+            if self._received > self._limit:
+                raise BodyTooLarge(self._limit)
+        return message
 
 
 async def _drain(receive: Receive, budget: int) -> None:
