@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -79,8 +79,8 @@ class TokenSet:
     """What a successful token request hands out (the endpoint adds the id_token)."""
 
     grant: Grant
-    access_token: str
-    refresh_token: str
+    access_token: str = field(repr=False)
+    refresh_token: str = field(repr=False)
     expires_in: int
     refresh_expires_in: int
     hard_expires_in: int

@@ -196,7 +196,7 @@ class Page:
     request: Request
     session: BrowserSession
     new_cookie: bool
-    key: bytes
+    key: bytes = field(repr=False)
 
     @property
     def action(self) -> str:
