@@ -172,7 +172,8 @@ async def token_endpoint(request: Request) -> Response:
 async def revoke_endpoint(request: Request) -> Response:
     """Intuit's revoke: ``{"token": ...}`` (JSON, or a form), the client by Basic auth.
 
-    An unknown token (or another app's) gets 200 and changes nothing (RFC 7009).
+    An unknown token gets 200 and changes nothing; another app's token gets
+    ``unauthorized_client`` and changes nothing (RFC 7009 sections 2.1 and 2.2).
     """
     server = await _server(request)
     server.stats.count("revoke")
