@@ -26,13 +26,11 @@ from __future__ import annotations
 import ipaddress
 from urllib.parse import urlsplit
 
-from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from qbo.emulator.core import Emulator
-from qbo.emulator.http.responses import control_error, fault_body, json_response
+from qbo.emulator.http.responses import refusal_response
 from qbo.emulator.oauth.server import AUTHORIZE_PATH, REVOKE_PATH, TOKEN_PATH, USERINFO_PATH
-from qbo.schema.faults import Fault, FaultCode
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 PRIVATE_SUFFIXES = (".localhost", ".test", ".invalid", ".example", ".local", ".internal")
@@ -116,15 +114,10 @@ class CrossSiteMiddleware:
             await self.app(scope, receive, send)
             return
         status, reason = refused
-        await self._response(str(scope.get("path", "")), status, reason)(scope, receive, send)
-
-    def _response(self, path: str, status: int, reason: str) -> Response:
-        if path.startswith("/v3/"):
-            fault = Fault.of(FaultCode.BUSINESS_VALIDATION, reason)
-            return json_response(fault_body(fault, self.emulator.clock.now(), "UTC"), status)
-        if path.startswith("/_emulator/"):
-            return control_error(reason, status)
-        return json_response({"error": "invalid_request", "error_description": reason}, status)
+        response = refusal_response(
+            str(scope.get("path", "")), status, reason, self.emulator.clock.now()
+        )
+        await response(scope, receive, send)
 
 
 def _host_name(host: str) -> str:

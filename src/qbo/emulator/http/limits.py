@@ -15,14 +15,11 @@ and a closed connection.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from qbo.emulator.config import EmulatorConfig
 from qbo.emulator.core import Emulator
-from qbo.emulator.http.responses import control_error, fault_body, json_response, new_tid
-from qbo.schema.faults import Fault, FaultCode
+from qbo.emulator.http.responses import new_tid, refusal_response
 
 SMALL_BODY_BYTES = 64 * 1024
 UPLOAD_OVERHEAD_BYTES = 1024 * 1024
@@ -47,23 +44,6 @@ def body_limit(config: EmulatorConfig, path: str) -> int:
     if parts[:1] == ["_emulator"]:
         return config.max_body_bytes
     return SMALL_BODY_BYTES
-
-
-def refusal(
-    path: str, limit: int, declared: int | None, now: datetime
-) -> tuple[int, bytes, list[tuple[bytes, bytes]]]:
-    """The answer to an oversized body, in the shape its route answers errors in."""
-    size = f"{declared} bytes" if declared is not None else f"more than {limit} bytes"
-    detail = f"Request body is too large ({size}; at most {limit})"
-    if path.startswith("/v3/"):
-        fault = Fault.of(FaultCode.BUSINESS_VALIDATION, detail)
-        # the realm's zone is not looked up for a request refused unread: UTC
-        response = json_response(fault_body(fault, now, "UTC"), 400)
-    elif path.startswith("/_emulator/"):
-        response = control_error(detail, 413)
-    else:  # the OAuth endpoints' shape (RFC 6749 section 5.2)
-        response = json_response({"error": "invalid_request", "error_description": detail}, 413)
-    return response.status_code, bytes(response.body), response.raw_headers
 
 
 class BodyLimitMiddleware:
@@ -102,10 +82,14 @@ class BodyLimitMiddleware:
             await self._refuse(send, path, limit, None)
 
     async def _refuse(self, send: Send, path: str, limit: int, declared: int | None) -> None:
-        status, body, headers = refusal(path, limit, declared, self.emulator.clock.now())
-        headers = [*headers, (b"intuit_tid", new_tid().encode()), (b"connection", b"close")]
+        size = f"{declared} bytes" if declared is not None else f"more than {limit} bytes"
+        detail = f"Request body is too large ({size}; at most {limit})"
+        status = 400 if path.startswith("/v3/") else 413  # QBO's 400 fault; else HTTP's 413
+        response = refusal_response(path, status, detail, self.emulator.clock.now())
+        headers = [*response.raw_headers, (b"intuit_tid", new_tid().encode())]
+        headers.append((b"connection", b"close"))
         await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+        await send({"type": "http.response.body", "body": bytes(response.body)})
 
 
 class _CountedReceive:
