@@ -17,6 +17,8 @@ from tests.client.helpers import invoice, ref, sales_line, service_item
 
 pytestmark = pytest.mark.anyio
 
+RATE_DATE = date(2026, 1, 5)
+
 
 async def books(qb: AsyncClient) -> tuple[Customer, Invoice]:
     customer = await qb.customers.create(Customer(DisplayName="Report Customer"))
@@ -158,9 +160,11 @@ async def test_multicurrency_rates_and_home_amounts(qb: AsyncClient) -> None:
     await qb.preferences.update(
         {"SyncToken": prefs.SyncToken, "CurrencyPrefs": {"MultiCurrencyEnabled": True}}, sparse=True
     )
-    rate = await qb.exchange_rates.set("eur", Decimal("1.0850"), date.today())
+    # Fixed dates: the rate and the invoice must not depend on the machine's date, nor on
+    # the company's (another time zone's) date being the same day as the machine's.
+    rate = await qb.exchange_rates.set("eur", Decimal("1.0850"), RATE_DATE)
     assert rate.Rate == Decimal("1.085") and rate.SourceCurrencyCode == "EUR"
-    read = await qb.exchange_rates.get("EUR", date.today())
+    read = await qb.exchange_rates.get("EUR", RATE_DATE + timedelta(days=30))
     assert read.Rate == Decimal("1.085")
     customer = await qb.customers.create(
         Customer(DisplayName="Euro Client", CurrencyRef=currency_ref("eur"))
@@ -170,6 +174,7 @@ async def test_multicurrency_rates_and_home_amounts(qb: AsyncClient) -> None:
         Invoice(
             CustomerRef=ref(customer.Id),
             CurrencyRef=currency_ref("EUR"),
+            TxnDate=RATE_DATE + timedelta(days=30),
             Line=[sales_line(item, 3, "33.33")],
         )
     )

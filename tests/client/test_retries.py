@@ -159,3 +159,42 @@ async def test_chaos_1000_creates_exactly_1000_objects(stack: Stack) -> None:
 async def test_request_ids_are_unique_hex() -> None:
     ids = {new_request_id() for _ in range(1000)}
     assert len(ids) == 1000 and all(len(i) == 32 and int(i, 16) >= 0 for i in ids)
+
+
+async def test_a_write_given_up_after_commit_carries_its_requestid(stack: Stack) -> None:
+    """The object exists although the client gave up: retrying with the error's id is safe."""
+    policy = RetryPolicy(max_attempts=2, backoff_base=0.001)
+    qb, sent = stack.recording_client(retry=policy)
+    customer = Customer(DisplayName="Committed, Then 503")
+    await stack.add_fault(
+        kind="status", status=503, when="after_commit", count=2, match={"method": "POST"}
+    )
+    with pytest.raises(ServiceError) as info:
+        await qb.customers.create(customer)
+    error = info.value
+    assert error.request_id is not None and error.request_id == sent[-1].url.params["requestid"]
+    assert f"requestid={error.request_id}" in str(error)
+    assert await qb.customers.count(col("DisplayName") == customer.DisplayName) == 1
+    again = await qb.customers.create(customer, request_id=error.request_id)
+    assert again.DisplayName == customer.DisplayName
+    assert await qb.customers.count(col("DisplayName") == customer.DisplayName) == 1
+
+
+async def test_every_write_error_carries_its_requestid(stack: Stack) -> None:
+    qb, _ = stack.recording_client(retry=RetryPolicy(max_attempts=1))
+    await stack.add_fault(kind="reset", when="after_commit", count=1, match={"method": "POST"})
+    with pytest.raises(TransportError) as reset:
+        await qb.customers.create(Customer(DisplayName="Reset After Commit"))
+    assert reset.value.request_id is not None
+    with pytest.raises(ValidationError) as invalid:
+        await qb.customers.create(Customer(DisplayName=""))
+    assert invalid.value.request_id is not None
+    created = await qb.customers.create(Customer(DisplayName="Updated Twice"))
+    assert created.Id is not None and created.SyncToken is not None
+    await qb.customers.sparse_update(created.Id, created.SyncToken, Notes="first")
+    with pytest.raises(ValidationError) as stale:
+        await qb.customers.sparse_update(created.Id, created.SyncToken, Notes="stale")
+    assert stale.value.code == "5010" and stale.value.request_id is not None
+    with pytest.raises(ValidationError) as missing:
+        await qb.customers.get("999999")  # a read sends no requestid, and carries none
+    assert missing.value.request_id is None

@@ -153,19 +153,20 @@ async def test_failed_deliveries_are_retried_on_the_scaled_schedule(
     realm = first_realm(emu)
     receiver.answer(500, 503)
     dispatcher = webhooks_for(emu)
+    now_ms = [dispatcher.wall()]
+    dispatcher.wall = lambda: now_ms[0]  # the schedule is stepped through, not waited for
     async with client_for(emu) as client:
         app = await connect(client, realm, receiver.url)
         await Books(client, realm).customer()
         first = await dispatcher.run_once(force=True)
         assert (first.attempted, first.retrying) == (1, 1)
-        immediately = await dispatcher.run_once(force=True)
-        assert immediately.attempted == 0  # the retry is 10 s x 0.01 away
-
-        async def delivered() -> bool:
-            await dispatcher.run_once()
-            return len(receiver.received) == 3
-
-        await eventually(delivered)
+        # QBO's schedule is 10 s then 20 s; scaled by 0.01: 100 ms then 200 ms
+        for wait_ms, received in ((100, 2), (200, 3)):
+            now_ms[0] += wait_ms - 1
+            assert (await dispatcher.run_once(force=True)).attempted == 0  # not due yet
+            now_ms[0] += 1
+            due = await dispatcher.run_once()
+            assert due.attempted == 1 and len(receiver.received) == received
         log = (
             await client.get("/_emulator/webhooks/deliveries", params={"app": app.client_id})
         ).json()

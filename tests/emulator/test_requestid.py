@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from tests.conftest import Api
@@ -122,3 +124,29 @@ async def test_request_id_on_a_read_is_ignored(local: Api) -> None:
     second = await local.get("customer/999", requestid="rid-read")
     assert first.status_code == 200
     assert fault_of(second)["code"] == "610"
+
+
+async def test_racing_bodies_under_one_id_never_answer_500(db_api: Api) -> None:
+    """An invalid and a valid body raced under one id: each answers a QBO fault or a 200.
+
+    The invalid request's write rolls back, and the valid one may log its answer before
+    the invalid one comes back to log its fault: that request then gets fault 600.
+    """
+    api = db_api
+    rounds = 50  # 100 concurrent requests in all
+    sent = [
+        (
+            api.post("customer", {"DisplayName": ""}, requestid=f"race-{n}"),
+            api.post("customer", {"DisplayName": f"Racer {n}"}, requestid=f"race-{n}"),
+        )
+        for n in range(rounds)
+    ]
+    answers = await asyncio.gather(*(request for pair in sent for request in pair))
+    assert [r.status_code for r in answers if r.status_code >= 500] == []
+    for n in range(rounds):
+        invalid, valid = answers[2 * n], answers[2 * n + 1]
+        assert fault_of(invalid)["code"] != "600" or valid.status_code == 200
+        if valid.status_code != 200:
+            assert fault_of(valid)["code"] == "600"  # the invalid body logged its fault first
+    created = sum(1 for n in range(rounds) if answers[2 * n + 1].status_code == 200)
+    assert count(api, "Customer") == created

@@ -458,3 +458,25 @@ async def test_several_names_for_one_person(local: Api) -> None:
     assert employee["DisplayName"] == "Dr Ada Lovelace"
     error = fault_of(await local.post("customer", {"DisplayName": "Dr Ada Lovelace"}))
     assert error["code"] == "6240"
+
+
+@pytest.mark.parametrize("entity", ["SalesReceipt", "Invoice", "Bill", "JournalEntry"])
+async def test_a_line_with_neither_detail_type_nor_amount_is_refused(
+    local: Api, entity: str
+) -> None:
+    world = await World.load(local)
+    party = (
+        {"VendorRef": await world.vendor()}
+        if entity == "Bill"
+        else {}
+        if entity == "JournalEntry"
+        else {"CustomerRef": await world.customer()}
+    )
+    before = snapshot(local)
+    for lines in ([{}], [{"Description": "no kind, no amount"}], [{}] * 20_001):
+        response = await local.post(entity.lower(), {**party, "Line": lines})
+        error = fault_of(response)
+        assert error["code"] == "2020", error
+        assert error["element"] == "Line[0].DetailType"
+        assert "Required parameter Line[0].DetailType is missing" in error["Detail"]
+    assert snapshot(local) == before

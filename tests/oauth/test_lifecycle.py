@@ -183,8 +183,9 @@ async def test_revoke_needs_the_owning_app(oauth: OAuthClient) -> None:
     tokens = await oauth.connect(app)
     bad = RegisteredApp(app.client_id, "wrong-secret", "", {})
     await _error(oauth.revoke(bad, tokens["refresh_token"]), 401, "invalid_client")
-    # Another app's token, like an unknown one, gets 200 and changes nothing (RFC 7009).
-    assert (await oauth.revoke(intruder, tokens["refresh_token"])).status_code == 200
+    # Another app's token is refused and stays valid; an unknown one gets 200 (RFC 7009).
+    for token in (tokens["refresh_token"], tokens["access_token"]):
+        await _error(oauth.revoke(intruder, token), 400, "unauthorized_client")
     assert (await oauth.revoke(intruder, "no-such-token")).status_code == 200
     assert (await oauth.api(tokens["realmId"], tokens["access_token"])).status_code == 200
     missing = await oauth.http.post("/v2/oauth2/tokens/revoke", json={}, headers=app.auth)

@@ -118,6 +118,12 @@ def serve(
             envvar="QBO_EMULATOR_ADMIN_TOKEN",
         ),
     ] = None,
+    allowed_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Also serve requests whose Host is this name (repeatable; * serves any). Loopback, IP literals and single-label names are always served."
+        ),
+    ] = None,
     access_log: Annotated[bool, typer.Option(help="Log every request to stderr.")] = False,
     throttle: Annotated[
         str,
@@ -189,6 +195,7 @@ def serve(
             seed=seed,
             auth=mode,
             admin_token=admin_token,
+            allowed_hosts=(host, *(allowed_host or [])),
             **emulator_faults.surface_config(
                 throttle, limits, retry_after, throttle_xml, latency, latency_seed
             ),

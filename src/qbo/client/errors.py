@@ -1,8 +1,11 @@
 """One exception hierarchy for everything the client can raise.
 
 Every error carries what support and retry logic need: the fault code, message, detail
-and element, the HTTP status and Intuit's ``intuit_tid``. Messages never include tokens
-or secrets.
+and element, the HTTP status and Intuit's ``intuit_tid``; an error of a write also carries
+the ``requestid`` it was sent with, because a write that failed after QBO committed it
+(a 503 or a reset after the commit) may exist: sending it again with the same id
+(``request_id=err.request_id``) gets QBO's first answer instead of a duplicate. Messages
+never include tokens or secrets.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ class QBOError(Exception):
         intuit_tid: str | None = None,
         errors: list[dict[str, Any]] | None = None,
         retry_after: float | None = None,
+        request_id: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -36,6 +40,7 @@ class QBOError(Exception):
         self.intuit_tid = intuit_tid
         self.errors = errors or []
         self.retry_after = retry_after  # seconds the server asked to wait (Retry-After)
+        self.request_id = request_id  # the write's requestid: retry with request_id=this
 
     def __str__(self) -> str:
         parts = [self.message]
@@ -49,6 +54,10 @@ class QBOError(Exception):
             parts.append(f"status={self.status_code}")
         if self.intuit_tid:
             parts.append(f"intuit_tid={self.intuit_tid}")
+        if self.request_id:
+            parts.append(
+                f"requestid={self.request_id} (retry with request_id= to avoid a duplicate)"
+            )
         return " | ".join(parts)
 
 

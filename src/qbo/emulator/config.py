@@ -18,9 +18,14 @@ class EmulatorConfig:
     db: str | None = None  # path, ":memory:" or SQLAlchemy URL; None: ./.qbo/emulator.db
     seed: str = "demo"  # seed of the realm created when the database has none
     auth: AuthMode = AuthMode.NONE  # library default; `qbo emulator serve` uses oauth
-    admin_token: str | None = None  # required as a bearer token on /_emulator when set
+    admin_token: str | None = field(
+        default=None, repr=False
+    )  # required as a bearer token on /_emulator when set
     db_schema: str | None = None  # PostgreSQL schema (isolates test runs)
     max_body_bytes: int = 4 * 1024 * 1024
+    # Host names served besides loopback, IP literals and names no public DNS can answer
+    # (qbo.emulator.http.crosssite); "*" serves any. `serve` adds the address it binds.
+    allowed_hosts: tuple[str, ...] = ()
     # Serving conditions (qbo.emulator.throttle, .latency). Throttling is off here, for
     # library and test use; `qbo emulator serve` turns it on unless `--throttle off`.
     throttle: ThrottleSettings = field(default_factory=ThrottleSettings)

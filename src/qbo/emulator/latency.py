@@ -57,6 +57,10 @@ class Latency:
         self.profile = "none"
         self.seed = 0
         self._rng = random.Random(0)
+        #: Delays handed out so far (count, seconds): what tests observe instead of timing
+        #: requests, which a loaded machine slows by any amount.
+        self.delays_given = 0
+        self.seconds_given = 0.0
         self.configure(profile, seed)
 
     def configure(self, profile: str, seed: int | None = None) -> None:
@@ -76,7 +80,10 @@ class Latency:
             return 0.0
         low, high = span
         with self._lock:
-            return self._rng.uniform(low, high)
+            seconds = self._rng.uniform(low, high)
+            self.delays_given += 1
+            self.seconds_given += seconds
+            return seconds
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -67,6 +67,18 @@ def test_redirect_with_another_state_or_an_error_is_refused() -> None:
     assert (answer.code, answer.realm_id) == ("abc", "42")
 
 
+def test_secrets_stay_out_of_reprs(oauth_emu: Emu) -> None:
+    code = "Q0-secret-authorization-code"
+    answer = parse_redirect(f"?code={code}&state=st-secret&realmId=42", expected_state="st-secret")
+    assert "42" in repr(answer)
+    assert code not in repr(answer) and "st-secret" not in repr(answer)
+    oauth = oauth_emu.oauth(oauth_emu.new_app())
+    request = oauth.authorization_url([ACCOUNTING, OPENID])
+    assert REDIRECT_URI in repr(request) and request.state not in repr(request)
+    assert oauth.credentials.client_secret not in repr(oauth.credentials)
+    assert request.nonce is not None and request.nonce not in repr(request)
+
+
 def test_code_exchange_gives_a_token_that_calls_the_api(oauth_emu: Emu) -> None:
     oauth = oauth_emu.oauth(oauth_emu.new_app())
     realm = oauth_emu.new_realm()

@@ -37,7 +37,7 @@ def _versions(url: str) -> list[str]:
 
 def test_a_new_table_is_stamped(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'new.db'}"
-    SQLTokenStore(url, client_id="app-1").close()
+    SQLTokenStore(url, client_id="app-1", plaintext=True).close()
     assert _versions(url) == ["0001"]
 
 
@@ -48,7 +48,7 @@ def test_a_table_made_before_versioning_keeps_its_tokens(tmp_path: Path) -> None
         conn.execute(text(OLD_TABLE))
     engine.dispose()
     # a token written into the old table (create=False: nothing is versioned yet)
-    writer = SQLTokenStore(url, client_id="app-1", create=False)
+    writer = SQLTokenStore(url, client_id="app-1", create=False, plaintext=True)
     writer.save(token("42"))
     writer.close()
     engine = create_engine(url)
@@ -56,7 +56,7 @@ def test_a_table_made_before_versioning_keeps_its_tokens(tmp_path: Path) -> None
         assert not inspect(conn).has_table("qbo_tokens_version")
     engine.dispose()
 
-    store = SQLTokenStore(url, client_id="app-1")
+    store = SQLTokenStore(url, client_id="app-1", plaintext=True)
     try:
         loaded = store.load("42")
         assert loaded is not None and loaded.access_token == token("42").access_token
@@ -67,13 +67,13 @@ def test_a_table_made_before_versioning_keeps_its_tokens(tmp_path: Path) -> None
 
 def test_a_table_from_a_newer_qbo_is_refused(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'newer.db'}"
-    SQLTokenStore(url, client_id="app-1").close()
+    SQLTokenStore(url, client_id="app-1", plaintext=True).close()
     engine = create_engine(url)
     with engine.begin() as conn:
         conn.execute(text("UPDATE qbo_tokens_version SET version_num = '0099'"))
     engine.dispose()
     with pytest.raises(SchemaVersionError, match=r"token table qbo_tokens.*'0099'.*newer qbo"):
-        SQLTokenStore(url, client_id="app-1")
+        SQLTokenStore(url, client_id="app-1", plaintext=True)
     assert _versions(url) == ["0099"]
 
 

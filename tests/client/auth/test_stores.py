@@ -233,7 +233,7 @@ def test_sql_rows_are_encrypted_when_a_key_is_set(tmp_path: Path, token_key: str
 def test_sql_plain_rows_without_a_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("QBO_TOKEN_KEY", raising=False)
     url = f"sqlite:///{tmp_path / 'tokens.db'}"
-    plain = SQLTokenStore(url, client_id="app-1")
+    plain = SQLTokenStore(url, client_id="app-1", plaintext=True)
     plain.save(token())
     assert plain.load("4620816365") == token()
     encrypted = SQLTokenStore(url, client_id="app-1", key=generate_key())
@@ -245,9 +245,29 @@ def test_sql_plain_rows_without_a_key(tmp_path: Path, monkeypatch: pytest.Monkey
     encrypted.close()
 
 
+def test_sql_store_without_a_key_refuses_to_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("QBO_TOKEN_KEY", raising=False)
+    url = f"sqlite:///{tmp_path / 'tokens.db'}"
+    with pytest.raises(TokenStoreError, match=r"QBO_TOKEN_KEY.*key_file=.*plaintext=True"):
+        SQLTokenStore(url, client_id="app-1")
+    assert not (tmp_path / "tokens.db").exists()  # refused before anything was written
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
+def test_sql_store_file_is_private(tmp_path: Path, token_key: str) -> None:
+    folder = tmp_path / "made-here"
+    store = SQLTokenStore(f"sqlite:///{folder / 'tokens.db'}", client_id="app-1")
+    store.save(token())
+    store.close()
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert stat.S_IMODE((folder / "tokens.db").stat().st_mode) == 0o600
+
+
 def test_sql_store_refuses_other_databases() -> None:
     with pytest.raises(TokenStoreError, match="SQLite and PostgreSQL"):
-        SQLTokenStore("mysql+pymysql://u@localhost/db", client_id="x")
+        SQLTokenStore("mysql+pymysql://u@localhost/db", client_id="x", plaintext=True)
 
 
 def test_memory_store_lock_is_per_company() -> None:

@@ -148,10 +148,14 @@ class Transport:
         prepared = prepare_api_request(self.settings, method, path, **options)
         return self._send_with_retries(prepared)
 
-    def request_json(self, method: str, path: str, **kwargs: Any) -> Any:
+    def request_json(self, method: str, path: str, **options: Unpack[RequestOptions]) -> Any:
         """:meth:`request` and parse the body (Decimal money); a Fault in a 200 is raised."""
-        response = self.request(method, path, **kwargs)
-        return parse_json(response)
+        prepared = prepare_api_request(self.settings, method, path, **options)
+        response = self._send_with_retries(prepared)
+        try:
+            return parse_json(response)
+        except QBOError as error:
+            raise _with_request_id(error, prepared) from None
 
     def fetch_url(self, url: str) -> bytes:
         """GET an absolute URL handed out by QBO (a download link): no credentials are sent.
@@ -217,16 +221,16 @@ class Transport:
         try:
             response = self._send(client, credentials, prepared, probe)
         except RETRYABLE_TRANSPORT as exc:
-            error = error_from_transport(exc, what=prepared.what)
+            error = _with_request_id(error_from_transport(exc, what=prepared.what), prepared)
             return Outcome(None, error, time.monotonic() - started)
         except httpx.TransportError as exc:  # misconfiguration (bad URL scheme, proxy)
-            raise error_from_transport(exc, what=prepared.what) from exc
+            raise _with_request_id(error_from_transport(exc, what=prepared.what), prepared) from exc
         finally:
             self._release(ticket, probe)
         elapsed = time.monotonic() - started
         if response.is_success:
             return Outcome(response, None, elapsed)
-        return Outcome(response, error_from_response(response), elapsed)
+        return Outcome(response, _with_request_id(error_from_response(response), prepared), elapsed)
 
     def _send(
         self,
@@ -316,3 +320,10 @@ class Transport:
             delay,
         )
         return delay
+
+
+def _with_request_id(error: QBOError, prepared: PreparedRequest) -> QBOError:
+    """``error`` carrying the requestid its write was sent with (a read has none)."""
+    if error.request_id is None:
+        error.request_id = prepared.request_id
+    return error

@@ -9,8 +9,10 @@ read-refresh-write:
 - SQLite: ``BEGIN IMMEDIATE`` takes the database's write lock (SQLite has no row locks);
   give the tokens a database file of their own if other writers share it.
 
-Rows are Fernet-encrypted when a key is given (``key=``, ``key_file=``, or
-``$QBO_TOKEN_KEY``), else JSON in plain text; encrypt whenever the database is shared.
+Rows are Fernet-encrypted with a key from ``key=``, ``key_file=`` (the ``qbo`` command
+makes one, 0600, in its config folder) or ``$QBO_TOKEN_KEY``. Without one the store
+refuses to open: tokens in plain text only when asked for with ``plaintext=True``. A
+SQLite file the store creates is 0600 (in a 0700 folder when it creates that too).
 
 The table's schema revision is kept in ``{table}_version`` (Alembic scripts in
 ``migrations/``): an older table is upgraded when the store opens it, one written by a
@@ -44,10 +46,11 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, Engine, make_url
 
-from qbo.client.auth._keys import decrypt, load_key
+from qbo.client.auth._keys import KEY_ENV, decrypt, load_key
 from qbo.client.auth._store_base import DEFAULT_LOCK_TIMEOUT, TokenStoreError, realm_of
 from qbo.client.auth.tokens import Token
 from qbo.migrations import Versioning, open_versioned
+from qbo.private_files import create_private_sqlite
 
 DEFAULT_TABLE = "qbo_tokens"
 _MIGRATIONS = Path(__file__).parent / "migrations"
@@ -103,12 +106,21 @@ class SQLTokenStore:
         key_file: str | os.PathLike[str] | None = None,
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
         create: bool = True,
+        plaintext: bool = False,
     ) -> None:
         self.client_id = client_id
         self.lock_timeout = lock_timeout
         self._fernet: MultiFernet | None = load_key(key, key_file, required=False)
+        if self._fernet is None and not plaintext:
+            raise TokenStoreError(
+                f"SQLTokenStore has no key to encrypt tokens with: set {KEY_ENV}, or pass "
+                "key= or key_file= (the qbo command keeps one in its config folder, "
+                "e.g. ~/.config/qbo/key; make one with qbo.client.auth.generate_key()); "
+                "pass plaintext=True to store tokens unencrypted"
+            )
         backend = make_url(url).get_backend_name()
         if backend == "sqlite":
+            create_private_sqlite(str(url) if isinstance(url, str) else url.render_as_string())
             self.engine = _sqlite_engine(url, lock_timeout)
         elif backend == "postgresql":
             self.engine = create_engine(url, pool_pre_ping=True)

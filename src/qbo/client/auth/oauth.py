@@ -26,7 +26,7 @@ import hmac
 import secrets
 import ssl
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -63,20 +63,20 @@ def _tls() -> ssl.SSLContext:
 class AuthorizationRequest:
     """Where to send the user, and what to keep (in their session) until they return."""
 
-    url: str
-    state: str
+    url: str = field(repr=False)  # carries ``state``
+    state: str = field(repr=False)
     redirect_uri: str
     scope: str
-    nonce: str | None = None
+    nonce: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
 class AuthorizationResponse:
     """What the redirect brought back: the code and the company (``realmId``)."""
 
-    code: str
+    code: str = field(repr=False)  # exchangeable for tokens: never in a log
     realm_id: str | None
-    state: str
+    state: str = field(repr=False)
 
 
 def new_state() -> str:

@@ -2,7 +2,7 @@
 
 A request body is walked against the entity's type: unknown properties and values of the
 wrong type get 2010 with a Detail naming the property, over-long strings 2050, enum values
-outside the XSD's list 2010. Values come out normalised (Decimal money, ISO dates), so the
+outside the XSD's list 2010, a line with neither ``DetailType`` nor ``Amount`` (``{"Line": [{}]}``) 2020. Values come out normalised (Decimal money, ISO dates), so the
 rules and the store never see raw client input. Read-only properties a client sends back
 (it is common to post a whole object that was read) are dropped rather than rejected.
 """
@@ -22,6 +22,8 @@ from qbo.schema.faults import Fault, FaultCode
 ENTITY_ATTRIBUTES = frozenset({"domain", "sparse", "status"})
 #: The cap for strings whose QBO maximum is not known: QBO's longest text fields hold 4000.
 DEFAULT_MAX_STRING = 4000
+#: A line needs one of these (a payment's lines carry an Amount and no DetailType).
+LINE_CORE = ("DetailType", "Amount")
 #: Attributes of a reference object.
 REF_KEYS = frozenset({"value", "name", "type"})
 #: Characters no QBO text may hold: C0 controls other than tab, newline and carriage return
@@ -190,6 +192,15 @@ def coerce_object(type_def: TypeDef, body: Any, path: str, *, top: bool = False)
             ]
         else:
             out[key] = coerce_value(f, value, sub)
+    if "DetailType" in type_def.fields and not any(map(_present, map(out.get, LINE_CORE))):
+        # A line says what kind it is, or (a payment's line) what amount it applies: with
+        # neither there is nothing to post or show.
+        where = f"{_printable(path)}.DetailType" if path else "DetailType"
+        raise Fault.of(
+            FaultCode.REQUIRED_MISSING,
+            f"Required parameter {where} is missing in the request",
+            element=where,
+        )
     return out
 
 

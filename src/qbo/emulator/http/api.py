@@ -1,6 +1,7 @@
 """QBO's REST API (``/v3/company/{realmId}/...``): one request, one transaction.
 
-The endpoint checks the realm, the caller and the body's size, finds the request's route
+The endpoint checks the realm and the caller (the body's size is limited as it is read,
+:mod:`.limits`), finds the request's route
 (:mod:`.routes`) and runs its handler inside one transaction: a write one for routes that
 write. Writes that carry a ``requestid`` are answered from the request log
 (:mod:`qbo.emulator.store.request_log`) when the id was seen before, and their answer is
@@ -28,8 +29,6 @@ from qbo.emulator.store.session import Realm, Session
 from qbo.schema.faults import Fault, FaultCode
 
 log = logging.getLogger("qbo.emulator")
-
-UPLOAD_OVERHEAD_BYTES = 1024 * 1024
 
 
 def execute(emulator: Emulator, realm: Realm, req: ApiRequest) -> Response:
@@ -59,22 +58,35 @@ def execute(emulator: Emulator, realm: Realm, req: ApiRequest) -> Response:
                 )
             return json_response(body, 200)
     except Fault as fault:
-        body = fault_body(fault, emulator.clock.now(), realm.timezone)
-        if (
-            request_id is not None
-            and fault.code != "600"
-            and request_log.valid_request_id(request_id)
-        ):
-            with emulator.realms.session(realm, write=True) as s:
-                found = request_log.replayed(
-                    s.conn, tables, realm.realm_id, request_id, fingerprint
-                )
-                if found is None:
-                    logged = LoggedAnswer(fault.http_status, body)
-                    request_log.record(
-                        s.conn, tables, realm.realm_id, request_id, fingerprint, logged, s.now_ms
-                    )
+        return _fault_answer(emulator, realm, request_id, fingerprint, fault)
+
+
+def _fault_answer(
+    emulator: Emulator, realm: Realm, request_id: str | None, fingerprint: str, fault: Fault
+) -> Response:
+    """A request's fault, logged under its ``requestid`` unless another request got there first.
+
+    The failed write rolled back, so a concurrent request with the same id may have logged
+    its answer meanwhile: the same request replays that answer, another one gets fault 600
+    (never an error escaping from here).
+    """
+    now = emulator.clock.now()
+    body = fault_body(fault, now, realm.timezone)
+    if request_id is None or fault.code == "600" or not request_log.valid_request_id(request_id):
         return json_response(body, fault.http_status)
+    tables = emulator.store.tables
+    try:
+        with emulator.realms.session(realm, write=True) as s:
+            found = request_log.replayed(s.conn, tables, realm.realm_id, request_id, fingerprint)
+            if found is not None:
+                return json_response(found.body, found.status)
+            logged = LoggedAnswer(fault.http_status, body)
+            request_log.record(
+                s.conn, tables, realm.realm_id, request_id, fingerprint, logged, s.now_ms
+            )
+    except Fault as reuse:
+        return json_response(fault_body(reuse, now, realm.timezone), reuse.http_status)
+    return json_response(body, fault.http_status)
 
 
 def _body_of(answer: Answer, s: Session) -> dict[str, Any]:
@@ -98,17 +110,7 @@ async def api_endpoint(request: Request) -> Response:
     refusal = await authorize(request, emulator, realm)
     if refusal is not None:
         return refusal
-    body = await request.body()
-    limit = emulator.config.max_body_bytes
-    if request.path_params["rest"].strip("/").lower() == "upload":
-        # An upload carries whole files: the per-file limit plus room for the metadata part.
-        limit = max(limit, emulator.config.max_upload_bytes + UPLOAD_OVERHEAD_BYTES)
-    if len(body) > limit:
-        fault = Fault.of(
-            FaultCode.BUSINESS_VALIDATION,
-            f"Request body is too large ({len(body)} bytes; at most {limit})",
-        )
-        return json_response(fault_body(fault, emulator.clock.now(), realm.timezone), 400)
+    body = await request.body()  # at most the route's limit (qbo.emulator.http.limits)
     parts = [p for p in request.path_params["rest"].split("/") if p]
     if not parts:
         fault = unknown_path(ApiRequest(request.method, parts, {}, b""))

@@ -16,6 +16,8 @@ from qbo.emulator.core import Emulator
 from qbo.emulator.http import conditions_control, control, delivery_control
 from qbo.emulator.http.api import api_endpoint
 from qbo.emulator.http.conditions import ConditionsMiddleware
+from qbo.emulator.http.crosssite import CrossSiteMiddleware
+from qbo.emulator.http.limits import BodyLimitMiddleware, BodyTooLarge
 from qbo.emulator.http.oauth import routes as oauth_routes
 from qbo.emulator.http.responses import fault_body, json_response, new_tid
 from qbo.schema.faults import Fault, FaultCode
@@ -51,6 +53,8 @@ class IntuitTidMiddleware:
 
         try:
             await self.app(scope, receive, send_with_tid)
+        except BodyTooLarge:
+            raise  # answered by BodyLimitMiddleware, outside this one
         except Exception:
             log.exception("internal error (intuit_tid=%s)", tid)
             if started:
@@ -95,7 +99,14 @@ def create_app(emulator: Emulator) -> Starlette:
     ]
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(ConditionsMiddleware), Middleware(IntuitTidMiddleware)],
+        middleware=[
+            # outermost first: foreign requests are refused before anything reads them; the
+            # body limit counts what the throttle's batch check buffers
+            Middleware(CrossSiteMiddleware, emulator=emulator),
+            Middleware(BodyLimitMiddleware, emulator=emulator),
+            Middleware(ConditionsMiddleware),
+            Middleware(IntuitTidMiddleware),
+        ],
         exception_handlers={404: not_found, 405: method_not_allowed},
     )
     app.state.emulator = emulator

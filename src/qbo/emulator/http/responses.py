@@ -10,7 +10,7 @@ from starlette.responses import Response
 
 from qbo.emulator.timefmt import epoch_ms, response_time
 from qbo.schema import jsoncodec
-from qbo.schema.faults import CODES, Fault, gateway_body
+from qbo.schema.faults import CODES, Fault, FaultCode, gateway_body
 
 JSON_TYPE = "application/json;charset=UTF-8"
 
@@ -46,3 +46,18 @@ def gateway_response(
 def control_error(message: str, status: int = 400) -> Response:
     """The control plane's error shape."""
     return json_response({"error": message}, status)
+
+
+def refusal_response(path: str, status: int, detail: str, now: datetime) -> Response:
+    """A request refused before any route ran, in the error shape of the route it asked for.
+
+    QBO's ValidationFault under ``/v3`` (``time`` in UTC: the realm is not looked up for a
+    request refused unread), the control plane's ``{"error"}`` under ``/_emulator``, and
+    RFC 6749's ``{"error", "error_description"}`` for the OAuth endpoints.
+    """
+    if path.startswith("/v3/"):
+        fault = Fault.of(FaultCode.BUSINESS_VALIDATION, detail)
+        return json_response(fault_body(fault, now, "UTC"), status)
+    if path.startswith("/_emulator/"):
+        return control_error(detail, status)
+    return json_response({"error": "invalid_request", "error_description": detail}, status)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -39,7 +39,7 @@ class App:
     auto_approve: bool
     webhook_url: str | None
     webhook_format: str
-    verifier_token: str
+    verifier_token: str = field(repr=False)
     created_ms: int
 
     def public(self) -> dict[str, Any]:

@@ -39,5 +39,9 @@ def invalid_grant(description: str) -> OAuthError:
     return OAuthError("invalid_grant", description)
 
 
+def unauthorized_client(description: str) -> OAuthError:
+    return OAuthError("unauthorized_client", description)
+
+
 class InputError(ValueError):
     """A control-plane request the emulator rejects (bad app or user fields)."""

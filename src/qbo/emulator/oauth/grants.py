@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -39,7 +39,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from qbo.emulator.clock import Clock
 from qbo.emulator.oauth import crypto, scopes
-from qbo.emulator.oauth.errors import OAuthError, invalid_grant
+from qbo.emulator.oauth.errors import OAuthError, invalid_grant, unauthorized_client
 from qbo.emulator.oauth.tables import OAuthTables
 from qbo.emulator.store import Store
 from qbo.emulator.timefmt import epoch_ms
@@ -79,8 +79,8 @@ class TokenSet:
     """What a successful token request hands out (the endpoint adds the id_token)."""
 
     grant: Grant
-    access_token: str
-    refresh_token: str
+    access_token: str = field(repr=False)
+    refresh_token: str = field(repr=False)
     expires_in: int
     refresh_expires_in: int
     hard_expires_in: int
@@ -323,9 +323,9 @@ class Grants:
     def revoke(self, client_id: str, token: str) -> bool:
         """End the grant of an access or refresh token; False when there is none to end.
 
-        A token that is unknown, or was issued to another app, is answered like a revoked
-        one (RFC 7009 section 2.2) and changes nothing: the answer does not tell a caller
-        whether someone else's token exists.
+        An unknown token is answered like a revoked one (RFC 7009 section 2.2). A token
+        issued to another app is refused with ``unauthorized_client`` and changes nothing
+        (section 2.1: the server checks the token was issued to the client revoking it).
         """
         digest = crypto.token_hash(token)
         with self.store.write(LOCK_KEY) as conn:
@@ -337,8 +337,10 @@ class Grants:
                 if grant_id is not None:
                     break
             grant = None if grant_id is None else self._load_grant(conn, grant_id)
-            if grant is None or grant.client_id != client_id:
+            if grant is None:
                 return False
+            if grant.client_id != client_id:
+                raise unauthorized_client("The token was not issued to this client")
             self._revoke(conn, grant.grant_id, self._now_ms())
             return True
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import jwt
@@ -35,9 +35,9 @@ LOCK_KEY = "oauth:secrets"
 
 @dataclass(frozen=True)
 class ServerKeys:
-    private_key: rsa.RSAPrivateKey
+    private_key: rsa.RSAPrivateKey = field(repr=False)
     kid: str
-    hmac_key: bytes
+    hmac_key: bytes = field(repr=False)
 
     def jwk(self) -> dict[str, Any]:
         jwk: dict[str, Any] = json.loads(RSAAlgorithm.to_jwk(self.private_key.public_key()))

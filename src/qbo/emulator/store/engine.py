@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.pool import StaticPool
 
 from qbo.emulator.store.tables import Tables
+from qbo.private_files import create_private_sqlite
 
 DEFAULT_DB_DIR = Path(".qbo")
 
@@ -26,16 +27,12 @@ DEFAULT_DB_DIR = Path(".qbo")
 def resolve_url(db: str | None) -> str:
     """Turn the ``--db`` argument (path, ``:memory:`` or URL) into an SQLAlchemy URL."""
     if db is None:
-        DEFAULT_DB_DIR.mkdir(parents=True, exist_ok=True)
         return f"sqlite:///{DEFAULT_DB_DIR / 'emulator.db'}"
     if db == ":memory:":
         return "sqlite://"
     if "://" in db:
         return db
-    path = Path(db)
-    if path.parent and not path.parent.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{path}"
+    return f"sqlite:///{Path(db)}"
 
 
 def make_engine(url: str, schema: str | None = None) -> Engine:
@@ -45,6 +42,8 @@ def make_engine(url: str, schema: str | None = None) -> Engine:
         kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": 30}}
         if memory:
             kwargs["poolclass"] = StaticPool
+        else:
+            create_private_sqlite(url)  # it holds the signing and HMAC keys: 0600 in 0700
         engine = create_engine(url, **kwargs)
 
         @event.listens_for(engine, "connect")

@@ -73,10 +73,17 @@ class WebhookDispatcher:
     """Webhook delivery for one emulator database."""
 
     def __init__(
-        self, store: Store, config: EmulatorConfig, targets: Targets = webhook_targets
+        self,
+        store: Store,
+        config: EmulatorConfig,
+        targets: Targets = webhook_targets,
+        wall: Callable[[], int] = wall_ms,
     ) -> None:
         self.store = store
         self.config = config
+        #: The real-time clock (epoch ms) retries and delays are scheduled on; a test may
+        #: set its own to step through a schedule without waiting for it.
+        self.wall = wall
         self._targets = targets
         self._tables: DeliveryTables = delivery_tables(store)
         self._oauth: OAuthTables | None = None
@@ -187,7 +194,7 @@ class WebhookDispatcher:
         with self.store.write() as conn:
             if not self.store.is_sqlite:
                 conn.execute(text("LOCK TABLE changes IN SHARE MODE"))
-            now = wall_ms()
+            now = self.wall()
             for target, cursor, newest in self._plan(conn, force):
                 events = queue.pending_events(
                     conn, self.store.tables.changes, target, max(cursor, 0), newest
@@ -205,7 +212,7 @@ class WebhookDispatcher:
     async def _deliver_due(self) -> PassReport:
         def load() -> tuple[list[queue.Delivery], dict[str, WebhookTarget]]:
             with self.store.read() as conn:
-                due = queue.due(conn, self._tables, wall_ms(), MAX_DUE_PER_PASS)
+                due = queue.due(conn, self._tables, self.wall(), MAX_DUE_PER_PASS)
                 if not due:
                     return [], {}
                 apps = {t.app_id: t for t in self._targets(conn, self._oauth_tables())}
@@ -253,7 +260,7 @@ class WebhookDispatcher:
             else:
                 outcome = await self._post(client, target, delivery)
                 final = delivery.attempts + 1 >= self.config.webhook_max_attempts
-            now = wall_ms()
+            now = self.wall()
             next_ms = None
             if not final:
                 delay = retry_delay(delivery.attempts + 1, self.config.webhook_retry_factor)
@@ -264,7 +271,7 @@ class WebhookDispatcher:
 
     def _fault(self, delivery: queue.Delivery, target: WebhookTarget, action: str) -> str:
         """Drop or delay ``delivery`` (fault injection); answers its new state."""
-        now = wall_ms()
+        now = self.wall()
         with self.store.write() as conn:
             if action == delivery_faults.DROP:
                 delivery_faults.record_drop(

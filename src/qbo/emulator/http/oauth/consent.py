@@ -196,7 +196,7 @@ class Page:
     request: Request
     session: BrowserSession
     new_cookie: bool
-    key: bytes
+    key: bytes = field(repr=False)
 
     @property
     def action(self) -> str:
@@ -337,9 +337,7 @@ async def authorize_endpoint(request: Request) -> Response:
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type != "application/x-www-form-urlencoded":
             return pages.error_page("Invalid request", "Send the form as a form.", 400)
-        raw = await request.body()
-        if len(raw) > 64 * 1024:
-            return pages.error_page("Invalid request", "The form is too large.", 413)
+        raw = await request.body()  # at most 64 KiB (qbo.emulator.http.limits)
         try:
             pairs = parse_qsl(raw.decode("utf-8"), keep_blank_values=True, max_num_fields=100)
         except (UnicodeDecodeError, ValueError):
