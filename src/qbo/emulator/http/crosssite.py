@@ -26,9 +26,9 @@ from __future__ import annotations
 import ipaddress
 from urllib.parse import urlsplit
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
-from qbo.emulator.core import Emulator
+from qbo.emulator.http.middleware import EmulatorMiddleware
 from qbo.emulator.http.responses import refusal_response
 from qbo.emulator.oauth.server import AUTHORIZE_PATH, REVOKE_PATH, TOKEN_PATH, USERINFO_PATH
 
@@ -98,17 +98,10 @@ def refusal(scope: Scope, allowed_hosts: tuple[str, ...]) -> tuple[int, str] | N
     return None
 
 
-class CrossSiteMiddleware:
+class CrossSiteMiddleware(EmulatorMiddleware):
     """Refuses foreign hosts, foreign-origin writes and writes of the wrong content type."""
 
-    def __init__(self, app: ASGIApp, emulator: Emulator) -> None:
-        self.app = app
-        self.emulator = emulator
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         refused = refusal(scope, self.emulator.config.allowed_hosts)
         if refused is None:
             await self.app(scope, receive, send)

@@ -15,10 +15,10 @@ and a closed connection.
 
 from __future__ import annotations
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from qbo.emulator.config import EmulatorConfig
-from qbo.emulator.core import Emulator
+from qbo.emulator.http.middleware import EmulatorMiddleware
 from qbo.emulator.http.responses import new_tid, refusal_response
 
 SMALL_BODY_BYTES = 64 * 1024
@@ -46,17 +46,10 @@ def body_limit(config: EmulatorConfig, path: str) -> int:
     return SMALL_BODY_BYTES
 
 
-class BodyLimitMiddleware:
+class BodyLimitMiddleware(EmulatorMiddleware):
     """Counts each request body against its route's limit as it is received."""
 
-    def __init__(self, app: ASGIApp, emulator: Emulator) -> None:
-        self.app = app
-        self.emulator = emulator
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = str(scope.get("path", ""))
         limit = body_limit(self.emulator.config, path)
         declared = _declared_length(scope)

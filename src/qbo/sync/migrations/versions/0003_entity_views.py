@@ -19,6 +19,16 @@ branch_labels = None
 depends_on = None
 
 KEYS = ("realm_id", "id", "sync_token", "last_updated", "deleted", "deleted_at")
+_SALES_FORM = (
+    "doc_number",
+    "txn_date",
+    "due_date",
+    "total_amt",
+    "balance",
+    "customer_ref",
+    "currency_ref",
+)
+_BILL = ("doc_number", "txn_date", "due_date", "total_amt", "balance", "vendor_ref", "currency_ref")
 #: (view, entity, typed columns)
 VIEWS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("qbo_account", "Account", ("name", "active", "currency_ref")),
@@ -36,89 +46,17 @@ VIEWS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("qbo_tax_code", "TaxCode", ("name", "active")),
     ("qbo_tax_rate", "TaxRate", ("name", "active")),
     ("qbo_journal_code", "JournalCode", ("name", "active")),
-    (
-        "qbo_invoice",
-        "Invoice",
-        (
-            "doc_number",
-            "txn_date",
-            "due_date",
-            "total_amt",
-            "balance",
-            "customer_ref",
-            "currency_ref",
-        ),
-    ),
-    (
-        "qbo_estimate",
-        "Estimate",
-        (
-            "doc_number",
-            "txn_date",
-            "due_date",
-            "total_amt",
-            "balance",
-            "customer_ref",
-            "currency_ref",
-        ),
-    ),
-    (
-        "qbo_credit_memo",
-        "CreditMemo",
-        (
-            "doc_number",
-            "txn_date",
-            "due_date",
-            "total_amt",
-            "balance",
-            "customer_ref",
-            "currency_ref",
-        ),
-    ),
-    (
-        "qbo_sales_receipt",
-        "SalesReceipt",
-        (
-            "doc_number",
-            "txn_date",
-            "due_date",
-            "total_amt",
-            "balance",
-            "customer_ref",
-            "currency_ref",
-        ),
-    ),
-    (
-        "qbo_refund_receipt",
-        "RefundReceipt",
-        (
-            "doc_number",
-            "txn_date",
-            "due_date",
-            "total_amt",
-            "balance",
-            "customer_ref",
-            "currency_ref",
-        ),
-    ),
+    ("qbo_invoice", "Invoice", _SALES_FORM),
+    ("qbo_estimate", "Estimate", _SALES_FORM),
+    ("qbo_credit_memo", "CreditMemo", _SALES_FORM),
+    ("qbo_sales_receipt", "SalesReceipt", _SALES_FORM),
+    ("qbo_refund_receipt", "RefundReceipt", _SALES_FORM),
     (
         "qbo_payment",
         "Payment",
         ("doc_number", "txn_date", "total_amt", "customer_ref", "currency_ref"),
     ),
-    (
-        "qbo_bill",
-        "Bill",
-        (
-            "doc_number",
-            "txn_date",
-            "due_date",
-            "total_amt",
-            "balance",
-            "vendor_ref",
-            "currency_ref",
-        ),
-    ),
+    ("qbo_bill", "Bill", _BILL),
     (
         "qbo_vendor_credit",
         "VendorCredit",
