@@ -20,7 +20,10 @@ PAGE_HEADERS = {
     "Pragma": "no-cache",
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    # same-origin: no Referer (with the code in its URL) reaches the app or anyone else,
+    # while the page's own form posts carry its Origin (under no-referrer Chromium sends
+    # "Origin: null", which the cross-site guard must refuse).
+    "Referrer-Policy": "same-origin",
     # No form-action: after the consent form the browser follows a redirect to the app,
     # which form-action would block in Chromium.
     "Content-Security-Policy": (
