@@ -68,7 +68,7 @@ def _cached(kind: str, key: str, build: Callable[[Path], str | None]) -> Path:
         failure = build(folder)
         if failure is not None:
             shutil.rmtree(folder, ignore_errors=True)
-            unavailable(f"could not install {kind} clients: {failure}")
+            unavailable(f"could not install the {kind} clients: {failure}")
         (folder / ".installed").write_text(key + "\n")
     return folder
 

@@ -22,8 +22,13 @@ SCRIPT = Path(__file__).with_name("nq_scenario.js")
 pytestmark = pytest.mark.slow
 
 
-def test_node_quickbooks_runs_the_whole_scenario(served: Served) -> None:
-    modules = node_peers() / "node_modules"
+@pytest.fixture
+def modules() -> Path:
+    """The pinned ``node_modules``, installed (or skipped) before any emulator starts."""
+    return node_peers() / "node_modules"
+
+
+def test_node_quickbooks_runs_the_whole_scenario(modules: Path, served: Served) -> None:
     node = shutil.which("node")
     assert node is not None  # node_peers skipped or failed otherwise
     env = served.env(NODE_EXTRA_CA_CERTS=str(served.ca_cert))

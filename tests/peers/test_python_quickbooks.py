@@ -20,8 +20,13 @@ SCRIPT = Path(__file__).with_name("pq_scenario.py")
 pytestmark = pytest.mark.slow
 
 
-def test_python_quickbooks_runs_the_whole_scenario(served: Served) -> None:
-    python = python_peers()
+@pytest.fixture
+def python() -> Path:
+    """The peers' interpreter, installed (or skipped) before any emulator starts."""
+    return python_peers()
+
+
+def test_python_quickbooks_runs_the_whole_scenario(python: Path, served: Served) -> None:
     ca = str(served.ca_cert)
     env = served.env(REQUESTS_CA_BUNDLE=ca, SSL_CERT_FILE=ca)
     steps = run_scenario([str(python), str(SCRIPT), served.base_url, str(served.workdir)], env)
