@@ -72,13 +72,15 @@ def connect():
         REDIRECT,
         f"{BASE}/.well-known/openid_configuration",
     )
-    url = auth.get_authorization_url([Scopes.ACCOUNTING])
+    url = auth.get_authorization_url([Scopes.ACCOUNTING, Scopes.OPENID, Scopes.EMAIL])
     consent = requests.get(url, allow_redirects=False, timeout=30)
     assert consent.status_code in (302, 303), consent.status_code
     query = parse_qs(urlsplit(consent.headers["Location"]).query)
     assert query["state"] == [auth.state_token], query
     auth.get_bearer_token(query["code"][0], realm_id=query["realmId"][0])
     assert auth.access_token and auth.refresh_token
+    assert auth.id_token, "the id_token passed intuit-oauth's signature and issuer checks"
+    assert auth.get_user_info().json().get("email"), "userinfo answers the email scope"
     state["auth"] = auth
     QuickBooks.api_url_v3 = f"{BASE}/v3"  # the one base URL python-quickbooks has
     state["qb"] = QuickBooks(
