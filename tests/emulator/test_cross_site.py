@@ -9,6 +9,7 @@ from qbo.emulator import create_app
 from qbo.emulator.http.crosssite import host_allowed
 from qbo.testing import ServerThread
 from tests.conftest import Api
+from tests.emulator.bodies import World
 from tests.emulator.conftest import MakeEmulator, client_for
 from tests.emulator.helpers import count
 
@@ -98,6 +99,17 @@ async def test_the_types_qbo_takes_are_served(local: Api) -> None:
         headers={"Content-Type": "application/json; charset=utf-8"},
     )
     assert created.status_code == 200, created.text
+    world = await World.load(local)
+    body = {"CustomerRef": await world.customer(), "Line": [await world.sales_line()]}
+    invoice = await local.create("Invoice", body)
+    for declared in ("application/octet-stream", "application/x-www-form-urlencoded"):
+        sent = await local.client.post(
+            local.path(f"invoice/{invoice['Id']}/send"),
+            params={"sendTo": "a@example.com"},
+            headers={"Content-Type": declared},
+        )
+        assert sent.status_code == 200, (declared, sent.text)
+        assert sent.json()["Invoice"]["EmailStatus"] == "EmailSent"
 
 
 def test_a_rebound_host_over_a_socket(make_emulator: MakeEmulator) -> None:

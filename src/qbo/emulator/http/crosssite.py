@@ -15,7 +15,7 @@ requests. Three checks, in one place, stop that before any route runs:
   cross-origin write, including a body-less POST that no content-type rule would catch.
 - **Content-Type.** A write that declares a type must declare one QBO accepts there:
   ``application/json`` (and ``application/text`` for ``/query``, ``multipart/form-data``
-  for ``/upload``, ``application/octet-stream`` for ``/send``), form-encoded (or JSON) for the OAuth endpoints, JSON for the control
+  for ``/upload``, ``application/octet-stream`` or form-encoded for ``/send``), form-encoded (or JSON) for the OAuth endpoints, JSON for the control
   plane. A page can send ``text/plain`` anywhere without asking; it cannot send JSON. A
   body with no type is taken as the route's own (as before): a page can send one only
   with an ``Origin``, which the previous check refuses.
@@ -36,12 +36,13 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 PRIVATE_SUFFIXES = (".localhost", ".test", ".invalid", ".example", ".local", ".internal")
 JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
-#: Besides JSON, which every API route takes: per last path segment, what QBO takes there
-#: (Intuit's SDKs send ``send``'s empty body as ``application/octet-stream``).
+#: Besides JSON, which every API route takes: per last path segment, what QBO takes there.
+#: QBO ignores ``send``'s body, whatever type it declares: Intuit's SDKs send it empty as
+#: ``application/octet-stream``, axios-based clients (node-quickbooks) as form-encoded.
 API_EXTRA_TYPES = {
     "query": ("application/text",),
     "upload": ("multipart/form-data",),
-    "send": ("application/octet-stream",),
+    "send": ("application/octet-stream", FORM),
 }
 
 
