@@ -10,7 +10,7 @@ from qbo.emulator.webhooks import sign, verify
 from qbo.emulator.webhooks.events import Event, cloudevents_payload, legacy_payload, payload
 from qbo.emulator.webhooks.schedule import retry_delay
 
-# Guide section 10: Intuit's published example.
+# Intuit's published example of a signed webhook.
 VECTOR_TOKEN = "00faeec4-08d0-4996-bb37-698ae19f0149"
 VECTOR_BODY = (
     b'{"eventNotifications":[{"realmId":"1269959970","dataChangeEvent":{"entities":['

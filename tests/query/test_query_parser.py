@@ -69,7 +69,7 @@ GOLDEN: list[tuple[str, Query]] = [
         r"SELECT * FROM Customer WHERE DisplayName = 'O\'Brien'",
         Query("Customer", STAR, (Condition("DisplayName", Op.EQ, s("O'Brien")),)),
     ),
-    # guide section 7
+    # the documented query forms
     (
         "SELECT * FROM Customer WHERE Active IN (true, false)",
         Query(

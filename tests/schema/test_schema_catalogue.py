@@ -12,7 +12,7 @@ _UPD = {Op.UPDATE, Op.SPARSE_UPDATE}
 _NAME_LIST = {Op.CREATE} | _READ | _UPD
 _TXN = _NAME_LIST | {Op.DELETE}
 
-# Guide section 2's matrix (JournalCode is not in it: create, read, query, update).
+# The operations QBO documents per entity (JournalCode is not listed: create, read, query, update).
 EXPECTED_OPERATIONS: dict[str, set[Operation]] = {
     **{
         n: _NAME_LIST

@@ -49,7 +49,7 @@ _NL = EntityKind.NAME_LIST
 _TX = EntityKind.TRANSACTION
 _OT = EntityKind.OTHER
 
-# A person-like name list: DisplayName or any name part builds it (section 14).
+# A person-like name list: DisplayName or any name part builds it (Intuit's API reference).
 _PERSON_REQUIRED = (("DisplayName", "Title", "GivenName", "MiddleName", "FamilyName", "Suffix"),)
 _PERSON_INDEXED = ("DisplayName", "Active", "GivenName", "FamilyName", "CompanyName")
 _TXN_INDEXED = ("TxnDate", "DocNumber", "TotalAmt")
@@ -417,7 +417,7 @@ KEEP_DESKTOP_FIELDS: Mapping[str, frozenset[str]] = {
     "VendorAndPurchasesPrefs": frozenset({"POCustomField"}),
 }
 
-# Requirements that depend on a discriminator value (section 14), checked after REQUIRED.
+# Requirements that depend on a discriminator value, checked after REQUIRED.
 # entity -> discriminator field -> value -> groups.
 CONDITIONAL_REQUIRED: Mapping[str, Mapping[str, Mapping[str, tuple[tuple[str, ...], ...]]]] = {
     "Item": {
