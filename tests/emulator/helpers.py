@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from qbo.emulator.store.session import Realm
 from qbo.schema import catalogue, jsoncodec
-from tests.conftest import Api
+from tests.conftest import Api, error_keys
 
 #: MetaData times: seconds precision and the company's offset (``2026-02-10T09:02:11-08:00``).
 META_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$")
@@ -98,7 +98,7 @@ def fault_of(response: httpx.Response, status: int = 400) -> dict[str, Any]:
     assert set(fault) == {"Error", "type"}, fault
     assert len(fault["Error"]) >= 1
     error: dict[str, Any] = fault["Error"][0]
-    assert set(error) == {"Message", "Detail", "code", "element"}, error
+    assert set(error) == error_keys(error), error
     assert all(isinstance(v, str) for v in error.values()), error
     return {**error, "type": fault["type"]}
 

@@ -341,7 +341,10 @@ CASES: dict[str, Case] = {
     ),
     "not found on read": Case(not_found_read, "610", "", "424242"),
     "not found on update": Case(not_found_update, "610", "", "424242"),
-    "not found on delete": Case(not_found_delete, "610", "", "424242"),
+    # A missing transaction gets QBO's recorded wording, which names no Id.
+    "not found on delete": Case(
+        not_found_delete, "610", "", "Object Not Found : Another user has deleted this transaction."
+    ),
     "not found after delete": Case(not_found_after_delete, "610"),
     "not found for a non-numeric id": Case(non_numeric_id, "610", "", "abc"),
     "stale SyncToken": Case(

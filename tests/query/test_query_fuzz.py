@@ -46,7 +46,11 @@ ROWS: list[dict[str, Any]] = [
     {"Id": "x", "Balance": "garbage", "OpenBalanceDate": "not a date", "CallTime": "11:00:00"},
 ]  # fmt: skip
 
-DETAIL_RE = re.compile(r'QueryParserError: Encountered "(.*?)" at line (\d+), column (\d+)\.', re.S)
+DETAIL_RE = re.compile(
+    r'QueryParserError: Encountered "(?: (?:<\w+>|"[^"]*") "(?P<token>.*?) "|(?P<bare>.*?))"'
+    r" at line (?P<line>\d+), column (?P<col>\d+)\.",
+    re.S,
+)
 
 
 @st.composite
@@ -76,7 +80,8 @@ def check(text: str, catalogue: Catalogue = CATALOGUE) -> None:
         assert fault.code == "4000"
         match = DETAIL_RE.match(fault.errors[0].detail)
         assert match is not None, fault.errors[0].detail
-        token, line, column = match[1], int(match[2]), int(match[3])
+        token = match["token"] if match["token"] is not None else match["bare"]
+        line, column = int(match["line"]), int(match["col"])
         lines = text.split("\n")
         assert 1 <= line <= len(lines)
         assert 1 <= column <= len(lines[line - 1]) + 1

@@ -193,8 +193,11 @@ def fault_of(text: str) -> Fault:
     return info.value
 
 
+# JavaCC's wording, as QBO's: ``Encountered " <IDENTIFIER> "TxnDate "" at line 1, column 29.``
+# for a token of a known kind, ``Encountered "<EOF>" at ...`` otherwise.
 DETAIL_RE = re.compile(
-    r'QueryParserError: Encountered "(?P<token>.*)" at line (?P<line>\d+), column (?P<col>\d+)\.',
+    r'QueryParserError: Encountered "(?: (?:<\w+>|"[^"]*") "(?P<token>.*?) "|(?P<bare>.*?))"'
+    r" at line (?P<line>\d+), column (?P<col>\d+)\.",
     re.DOTALL,
 )
 
@@ -202,7 +205,8 @@ DETAIL_RE = re.compile(
 def position(fault: Fault) -> tuple[str, int, int]:
     match = DETAIL_RE.match(fault.errors[0].detail)
     assert match is not None, fault.errors[0].detail
-    return match["token"], int(match["line"]), int(match["col"])
+    token = match["token"] if match["token"] is not None else match["bare"]
+    return token, int(match["line"]), int(match["col"])
 
 
 ERRORS: list[tuple[str, str, int]] = [

@@ -164,10 +164,18 @@ FAULTS = [
     (
         "SELECT * FROM Customer WHERE DisplayName = 'a' OR Active = true",
         "4000",
-        'Encountered "OR" at line 1, column 48',
+        'Encountered " <IDENTIFIER> "OR "" at line 1, column 48',
     ),
-    ("select * from Invoice JOIN Customer", "4000", 'Encountered "JOIN" at line 1, column 23'),
-    ("SELECT * FROM Customer WHERE Nonsense = '1'", "4001", "property 'Nonsense' is not found"),
+    (
+        "select * from Invoice JOIN Customer",
+        "4000",
+        'Encountered " <IDENTIFIER> "JOIN "" at line 1, column 23',
+    ),
+    (
+        "SELECT * FROM Customer WHERE Nonsense = '1'",
+        "4001",
+        "Property Nonsense not found for Entity Customer",
+    ),
     (
         "SELECT * FROM Customer WHERE PrimaryEmailAddr = 'a@b.c'",
         "4001",

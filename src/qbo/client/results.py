@@ -28,7 +28,10 @@ class Deleted:
 class QueryResult(Sequence[M], Generic[M]):
     """Typed rows of a query (a sequence), with the paging facts QBO reported.
 
-    ``total_count`` is set for ``SELECT count(*)`` queries (which have no rows).
+    ``total_count`` is set for ``SELECT count(*)`` queries (which have no rows), and on
+    the row queries of some entities (JournalEntry), where QBO sends it next to the rows:
+    do not take it there for a total across pages (the emulator counts the page's rows);
+    page until a page comes back short.
     """
 
     entity: str | None

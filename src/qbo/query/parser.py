@@ -78,10 +78,16 @@ def _parse_cached(text: str) -> Query:
     return result
 
 
-def parser_fault(token_text: str, line: int, column: int, why: str = "") -> Fault:
-    """A 4000 fault in QBO's wording, pointing at a token (1-based line and column)."""
+def parser_fault(token_text: str, line: int, column: int, why: str = "", kind: str = "") -> Fault:
+    """A 4000 fault in QBO's wording, pointing at a token (1-based line and column).
+
+    QBO's parser is JavaCC's: a token of a known kind reads
+    ``Encountered " <IDENTIFIER> "TxnDate "" at line 1, column 29.``; the end of input
+    and characters no token starts with read ``Encountered "<EOF>" at ...``.
+    """
     shown = token_text if len(token_text) <= _MAX_SHOWN else token_text[:_MAX_SHOWN] + "..."
-    detail = f'QueryParserError: Encountered "{shown}" at line {line}, column {column}.'
+    token = f' {kind} "{shown} "' if kind else shown
+    detail = f'QueryParserError: Encountered "{token}" at line {line}, column {column}.'
     if why:
         detail = f"{detail} {why}"
     return Fault.of(FaultCode.QUERY_PARSE, detail)
@@ -115,7 +121,8 @@ def _syntax_fault(text: str, exc: UnexpectedInput) -> Fault:
             return parser_fault("<EOF>", line, column, expected)
         hint = _UNSUPPORTED_HINTS.get(str(token).upper(), "")
         why = f"{hint}. {expected}" if hint else expected
-        return parser_fault(str(token), _pos(token.line), _pos(token.column), why)
+        kind = _token_kind(token)
+        return parser_fault(str(token), _pos(token.line), _pos(token.column), why, kind)
     if isinstance(exc, UnexpectedCharacters):
         rest = text[exc.pos_in_stream :]
         if exc.char == "'":
@@ -133,6 +140,17 @@ def _syntax_fault(text: str, exc: UnexpectedInput) -> Fault:
         return parser_fault(bad, exc.line, exc.column, why)
     line, column = _end_position(text)  # pragma: no cover - UnexpectedEOF is Earley-only
     return parser_fault("<EOF>", line, column)  # pragma: no cover
+
+
+def _token_kind(token: Token) -> str:
+    """The token's kind as JavaCC names it: ``<IDENTIFIER>`` for a name, the quoted
+    literal for a keyword or punctuation, ``<STRING_LITERAL>``/``<NUMBER>`` for values."""
+    kind = str(token.type)
+    if kind == "IDENT":
+        return "<IDENTIFIER>"
+    if kind in ("STRING", "NUMBER"):
+        return "<STRING_LITERAL>" if kind == "STRING" else "<NUMBER>"
+    return f'"{str(token).lower()}"'
 
 
 def _accepted(exc: UnexpectedToken | UnexpectedCharacters) -> set[str]:

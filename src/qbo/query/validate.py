@@ -194,7 +194,7 @@ def _nested(catalogue: CatalogueLike, type_name: str) -> TypeDef | None:
 def _require(entity: EntityDef, catalogue: CatalogueLike, name: str) -> Prop:
     prop = resolve(entity, catalogue, name)
     if prop is None:
-        raise validation_fault(f"property '{name}' is not found for entity {entity.name}")
+        raise validation_fault(f"Property {name} not found for Entity {entity.name}")
     return prop
 
 

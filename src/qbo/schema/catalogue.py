@@ -109,7 +109,7 @@ def _nested_type(name: str, raw: Mapping[str, Any], enums: Mapping[str, list[str
         base=raw["base"],
         fields=MappingProxyType(fields),
         abstract=bool(raw["abstract"]),
-        ignored=frozenset(raw.get("ignored", ())),
+        ignored=frozenset(raw.get("ignored", ())) | overlay.OUTPUT_ONLY.get(name, frozenset()),
     )
 
 
@@ -139,7 +139,7 @@ def _entity(name: str, raw: Mapping[str, Any], enums: Mapping[str, list[str]]) -
         base=raw["base"],
         fields=MappingProxyType(fields),
         abstract=bool(raw["abstract"]),
-        ignored=frozenset(raw.get("ignored", ())),
+        ignored=frozenset(raw.get("ignored", ())) | overlay.OUTPUT_ONLY.get(name, frozenset()),
     )
     max_lengths = {n: f.max_length for n, f in fields.items() if f.max_length is not None}
     return EntityDef(

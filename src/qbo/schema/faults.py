@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from qbo.schema.overlay import ENTITIES
+from qbo.schema.types import EntityKind
+
 
 class FaultType(StrEnum):
     VALIDATION = "ValidationFault"
@@ -115,6 +118,13 @@ CODES: dict[str, CodeInfo] = {
 }
 
 
+#: Entities whose 610 Detail is QBO's recorded wording for a deleted transaction.
+TRANSACTION_NAMES = frozenset(n for n, f in ENTITIES.items() if f.kind is EntityKind.TRANSACTION)
+
+#: Codes whose errors come without an ``element`` key (query faults, as recorded).
+_NO_ELEMENT = frozenset({FaultCode.QUERY_PARSE, FaultCode.QUERY_INVALID})
+
+
 @dataclass(frozen=True, slots=True)
 class ErrorItem:
     """One entry of Fault.Error."""
@@ -125,12 +135,10 @@ class ErrorItem:
     element: str = ""
 
     def to_json(self) -> dict[str, str]:
-        return {
-            "Message": self.message,
-            "Detail": self.detail,
-            "code": self.code,
-            "element": self.element,
-        }
+        body = {"Message": self.message, "Detail": self.detail, "code": self.code}
+        if self.code not in _NO_ELEMENT:  # recorded query faults have no element key
+            body["element"] = self.element
+        return body
 
 
 @dataclass(slots=True)
@@ -176,6 +184,13 @@ class Fault(Exception):
 
 
 def not_found(entity: str, object_id: str) -> Fault:
+    """610. For a transaction, QBO's own words (recorded); for other objects, whose
+    wording is not known, a Detail naming the object."""
+    if entity in TRANSACTION_NAMES:
+        return Fault.of(
+            FaultCode.OBJECT_NOT_FOUND,
+            "Object Not Found : Another user has deleted this transaction.",
+        )
     return Fault.of(
         FaultCode.OBJECT_NOT_FOUND,
         f"Object Not Found : {entity} with Id {object_id} was not found or has been deleted",
@@ -215,9 +230,12 @@ def gateway_body(code: str, detail: str, epoch_ms: int) -> dict[str, Any]:
     """The lower-case body the API gateway sends for 401, 403 and 429."""
     info = CODES[code]
     kind = "AUTHENTICATION" if code == FaultCode.NOT_AUTHENTICATED else "SERVICE"
+    error: dict[str, Any] = {"message": info.message, "detail": detail, "code": code}
+    if code != FaultCode.NOT_AUTHENTICATED:  # recorded 401 bodies have no element key
+        error["element"] = None
     return {
         "fault": {
-            "error": [{"message": info.message, "detail": detail, "code": code, "element": None}],
+            "error": [error],
             "type": kind,
         },
         "time": epoch_ms,

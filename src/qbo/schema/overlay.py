@@ -358,6 +358,11 @@ ENTITIES: dict[str, EntityFacts] = {
 # Server-maintained on every entity: ignored (not rejected) when a client sends them.
 COMMON_READ_ONLY = frozenset({"Id", "SyncToken", "MetaData", "domain", "sparse", "status"})
 
+# Keys recorded QBO answers carry that no XSD declares: a client that sends an object
+# back as it read it sends them too, so they are accepted and ignored like the XSD's
+# ignored elements. type -> keys.
+OUTPUT_ONLY: Mapping[str, frozenset[str]] = {"Line": frozenset({"CustomExtensions"})}
+
 # Maximum string lengths shared by every entity that has the field (Intuit's API reference).
 # A length not listed is unknown and not enforced.
 COMMON_MAX_LENGTHS: Mapping[str, int] = {

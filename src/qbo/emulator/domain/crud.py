@@ -3,8 +3,9 @@
 Each operation runs inside the caller's write transaction (a :class:`Session`), so a
 fault raised at any step leaves nothing behind. The steps are: check the operation is
 allowed, coerce the body against the catalogue, run the entity's ``prepare`` hooks, check
-required fields and references, run the ``apply`` hooks, stamp Id/SyncToken/MetaData, write
-the row and append to the change log.
+required fields and references, run the ``apply`` hooks, stamp Id/SyncToken/MetaData, add
+the keys recorded QBO answers carry (:mod:`.shapes`), write the row and append to the
+change log.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 from qbo.emulator.domain.refs import check_refs
 from qbo.emulator.domain.rules import Rule, rules_for
+from qbo.emulator.domain.shapes import recorded_shape
 from qbo.emulator.domain.validate import check_required, coerce_entity
 from qbo.emulator.ledger.accounts import use_account_maker
 from qbo.emulator.store.session import Session, clone
@@ -80,6 +82,7 @@ def insert_new(s: Session, entity: EntityDef, doc: dict[str, Any]) -> dict[str, 
     doc["domain"] = "QBO"
     doc["sparse"] = False
     doc["MetaData"] = {"CreateTime": stamp, "LastUpdatedTime": stamp}
+    recorded_shape(s, entity, doc, None)
     s.insert(entity.name, doc)
     s.record_change(entity.name, doc["Id"], "Create")
     return doc
@@ -156,6 +159,7 @@ def _store_change(
     s.bump(doc, old)
     doc["domain"] = "QBO"
     doc["sparse"] = False
+    recorded_shape(s, entity, doc, old)
     s.replace(entity.name, doc)
     s.record_change(entity.name, doc["Id"], operation)
     return doc

@@ -183,6 +183,8 @@ def coerce_object(type_def: TypeDef, body: Any, path: str, *, top: bool = False)
             raise _unknown_property(sub)
         if value is None or (value == "" and f.kind in _NOT_TEXT):
             continue  # QBO reads an empty date, number or flag as not given
+        if value == {} and f.kind is Kind.REF:
+            continue  # QBO answers unset refs as {} (TaxExemptionRef): sent back, not given
         if f.many:
             items = value if isinstance(value, list) else [value]
             out[key] = [

@@ -90,7 +90,8 @@ def changes_since(
             docs.get(object_id) or _tombstone(s, object_id, last_ms)
             for object_id, last_ms in changed
         ]
-        responses.append({entity.json_key: objects, "startPosition": 1, "maxResults": len(objects)})
+        page = {entity.json_key: objects, "startPosition": 1, "maxResults": len(objects)}
+        responses.append({**page, "totalCount": len(objects)})  # as recorded CDC answers
     return {"QueryResponse": responses}
 
 

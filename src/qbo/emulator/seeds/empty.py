@@ -68,6 +68,18 @@ def create(s: Session, entity: str, body: dict[str, Any]) -> dict[str, Any]:
     return crud.insert_new(s, definition, coerce_entity(definition, body))
 
 
+def _company_address(country: str) -> dict[str, Any]:
+    """The company's address; QBO answers it as CompanyAddr, LegalAddr and the address
+    customers see (each with an Id of its own)."""
+    return {
+        "Line1": "123 Main Street",
+        "City": "Mountain View",
+        "CountrySubDivisionCode": "CA",
+        "PostalCode": "94043",
+        "Country": country,
+    }
+
+
 def seed_empty(s: Session) -> None:
     realm = s.realm
     home = s.home_currency_ref()
@@ -78,13 +90,10 @@ def seed_empty(s: Session) -> None:
             "CompanyName": realm.company_name,
             "LegalName": realm.company_name,
             "Country": realm.country,
-            "CompanyAddr": {
-                "Line1": "123 Main Street",
-                "City": "Mountain View",
-                "CountrySubDivisionCode": "CA",
-                "PostalCode": "94043",
-                "Country": realm.country,
-            },
+            "CompanyAddr": _company_address(realm.country),
+            "LegalAddr": _company_address(realm.country),
+            "CustomerCommunicationAddr": _company_address(realm.country),
+            "PrimaryPhone": {"FreeFormNumber": "(650) 555-0100"},
             "Email": {"Address": "noreply@example.com"},
             "CompanyStartDate": local_date(s.now, realm.timezone).isoformat(),
             "FiscalYearStartMonth": "January",

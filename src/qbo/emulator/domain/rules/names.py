@@ -21,7 +21,7 @@ def duplicate_name(name: str, kind: str, existing_id: str) -> Fault:
     return Fault.of(
         FaultCode.DUPLICATE_NAME,
         f"The name supplied already exists. : Another {kind.lower()} is already using this name. "
-        f"Please use a different name. Id={existing_id}",
+        f"Please use a different name. : Id={existing_id}",
     )
 
 

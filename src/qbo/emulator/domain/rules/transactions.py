@@ -32,6 +32,8 @@ GROUP_LINE = "GroupLineDetail"
 DISCOUNT_LINE = "DiscountLineDetail"
 SUBTOTAL_LINE = "SubTotalLineDetail"
 ITEM_EXPENSE_LINE = "ItemBasedExpenseLineDetail"
+#: Recorded answers: these entities' lines have no LineNum.
+UNNUMBERED_LINES = ("JournalEntry", "Payment")
 
 
 def lines(doc: dict[str, Any]) -> list[dict[str, Any]]:
@@ -41,6 +43,31 @@ def lines(doc: dict[str, Any]) -> list[dict[str, Any]]:
 
 def detail_of(line: dict[str, Any]) -> str:
     return str(line.get("DetailType", ""))
+
+
+def _numbered(entity: str, given: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Lines as QBO numbers them: Ids "1", "2"... and LineNum, except where recorded
+    answers differ (journal entry lines have Ids from "0" and no LineNum; payment lines
+    have neither). A line keeps an Id it was sent; the subtotal line is recomputed."""
+    kept = [ln for ln in given if detail_of(ln) != SUBTOTAL_LINE]
+    if entity in UNNUMBERED_LINES:
+        for line in kept:
+            line.pop("LineNum", None)
+            if entity == "Payment":
+                line.pop("Id", None)
+        if entity == "Payment":
+            return kept
+    used = {str(ln["Id"]) for ln in kept if "Id" in ln}
+    next_id = 0 if entity == "JournalEntry" else 1
+    for number, line in enumerate(kept, start=1):
+        if "Id" not in line:
+            while str(next_id) in used:
+                next_id += 1
+            line["Id"] = str(next_id)
+            used.add(line["Id"])
+        if entity not in UNNUMBERED_LINES:
+            line.setdefault("LineNum", number)
+    return kept
 
 
 class TxnRule(Rule):
@@ -54,20 +81,11 @@ class TxnRule(Rule):
         if "CurrencyRef" in entity.fields:
             apply_currency(s, entity, doc)
         if "Line" in doc:
-            kept = [ln for ln in lines(doc) if detail_of(ln) != SUBTOTAL_LINE]
-            used = {str(ln["Id"]) for ln in kept if "Id" in ln}
-            next_id = 1
-            for number, line in enumerate(kept, start=1):
-                if "Id" not in line:
-                    while str(next_id) in used:
-                        next_id += 1
-                    line["Id"] = str(next_id)
-                    used.add(line["Id"])
-                line.setdefault("LineNum", number)
-            doc["Line"] = kept
-        for prop in ("LinkedTxn", "CustomField"):
-            if prop in entity.fields:
-                doc.setdefault(prop, [])
+            doc["Line"] = _numbered(entity.name, lines(doc))
+        if entity.name != "JournalEntry":  # recorded: no empty LinkedTxn/CustomField keys
+            for prop in ("LinkedTxn", "CustomField"):
+                if prop in entity.fields:
+                    doc.setdefault(prop, [])
 
     def void(self, s: Session, entity: EntityDef, doc: dict[str, Any]) -> None:
         for prop in (
