@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any
 
 import typer
@@ -23,6 +24,16 @@ AdminTokenOption = Annotated[
         envvar="QBO_EMULATOR_ADMIN_TOKEN",
     ),
 ]
+
+
+def control_url(base_url: str, path: str) -> str:
+    """The URL of a control-plane ``path`` (``/_emulator/...``) on the emulator at ``base_url``."""
+    return base_url.rstrip("/") + path
+
+
+def echo_json(data: Any) -> None:
+    """A control-plane answer on standard output, as indented JSON."""
+    typer.echo(json.dumps(data, indent=2))
 
 
 def call(method: str, url: str, admin_token: str | None, body: Any = None) -> Any:

@@ -6,13 +6,18 @@ prints the server's JSON, so a script can read the client id and secret from std
 
 from __future__ import annotations
 
-import json
-import sys
 from typing import Annotated, Any
 
 import typer
 
-from qbo.cli.control_plane import DEFAULT_URL, AdminTokenOption, UrlOption, call
+from qbo.cli.control_plane import (
+    DEFAULT_URL,
+    AdminTokenOption,
+    UrlOption,
+    call,
+    control_url,
+    echo_json,
+)
 
 app = typer.Typer(help="Register and list OAuth apps of a running emulator.", no_args_is_help=True)
 
@@ -55,12 +60,10 @@ def create(
         body["scopes"] = scope
     if webhook_url is not None:
         body["webhook_url"] = webhook_url
-    created = call("POST", url.rstrip("/") + "/_emulator/apps", admin_token, body)
-    sys.stdout.write(json.dumps(created, indent=2) + "\n")
+    echo_json(call("POST", control_url(url, "/_emulator/apps"), admin_token, body))
 
 
 @app.command("list")
 def list_apps(url: UrlOption = DEFAULT_URL, admin_token: AdminTokenOption = None) -> None:
     """List the registered apps as JSON (without secrets)."""
-    apps = call("GET", url.rstrip("/") + "/_emulator/apps", admin_token)
-    sys.stdout.write(json.dumps(apps, indent=2) + "\n")
+    echo_json(call("GET", control_url(url, "/_emulator/apps"), admin_token))

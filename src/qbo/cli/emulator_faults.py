@@ -12,7 +12,15 @@ from typing import Annotated, Any
 
 import typer
 
-from qbo.cli.control_plane import DEFAULT_URL, AdminTokenOption, UrlOption, call, present
+from qbo.cli.control_plane import (
+    DEFAULT_URL,
+    AdminTokenOption,
+    UrlOption,
+    call,
+    control_url,
+    echo_json,
+    present,
+)
 
 app = typer.Typer(
     help="Inject failures (error statuses, connection resets, latency) into a running emulator.",
@@ -21,7 +29,7 @@ app = typer.Typer(
 
 
 def _faults_url(url: str) -> str:
-    return url.rstrip("/") + "/_emulator/faults"
+    return control_url(url, "/_emulator/faults")
 
 
 @app.command("add")
@@ -76,7 +84,7 @@ def add(
         retry_after=retry_after,
         seed=seed,
     )
-    typer.echo(json.dumps(call("POST", _faults_url(url), admin_token, body), indent=2))
+    echo_json(call("POST", _faults_url(url), admin_token, body))
 
 
 @app.command("list")
@@ -88,7 +96,7 @@ def list_faults(
     """List the fault rules and how often each fired."""
     rules = call("GET", _faults_url(url), admin_token)
     if as_json:
-        typer.echo(json.dumps(rules, indent=2))
+        echo_json(rules)
         return
     from rich.console import Console
     from rich.table import Table

@@ -9,12 +9,19 @@ one-line error before any request is sent.
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 import typer
 
-from qbo.cli.control_plane import DEFAULT_URL, AdminTokenOption, UrlOption, call, present
+from qbo.cli.control_plane import (
+    DEFAULT_URL,
+    AdminTokenOption,
+    UrlOption,
+    call,
+    control_url,
+    echo_json,
+    present,
+)
 from qbo.cli.errors import fail
 
 app = typer.Typer(
@@ -29,7 +36,7 @@ app.add_typer(faults_app, name="faults")
 
 
 def _faults_url(url: str) -> str:
-    return url.rstrip("/") + "/_emulator/webhooks/faults"
+    return control_url(url, "/_emulator/webhooks/faults")
 
 
 def _checked(body: dict[str, Any]) -> dict[str, Any]:
@@ -43,10 +50,6 @@ def _checked(body: dict[str, Any]) -> dict[str, Any]:
         option = "--" + name.replace("_", "-") if name in FIELDS else name
         raise fail(f"{option} {rest}", 2) from None
     return body
-
-
-def _print(rule: Any) -> None:
-    typer.echo(json.dumps(rule, indent=2))
 
 
 @faults_app.command("set")
@@ -95,16 +98,16 @@ def set_faults(
         seed=seed,
         limit=limit,
     )
-    _print(call("POST", _faults_url(url), admin_token, _checked(body)))
+    echo_json(call("POST", _faults_url(url), admin_token, _checked(body)))
 
 
 @faults_app.command("show")
 def show(url: UrlOption = DEFAULT_URL, admin_token: AdminTokenOption = None) -> None:
     """Print the delivery fault rule and how many faults it has injected."""
-    _print(call("GET", _faults_url(url), admin_token))
+    echo_json(call("GET", _faults_url(url), admin_token))
 
 
 @faults_app.command("clear")
 def clear(url: UrlOption = DEFAULT_URL, admin_token: AdminTokenOption = None) -> None:
     """Switch delivery faults off; deliveries are sent normally again."""
-    _print(call("DELETE", _faults_url(url), admin_token))
+    echo_json(call("DELETE", _faults_url(url), admin_token))

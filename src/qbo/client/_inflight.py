@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import deque
-from collections.abc import Awaitable, Coroutine
+from collections.abc import Awaitable, Coroutine, Iterable
 from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
@@ -54,6 +54,20 @@ class AsyncAhead(Generic[T]):
         """The result of the oldest work started (its exception, if it failed)."""
         return await self._pending.popleft()
 
+    async def all(self, works: Iterable[Coroutine[Any, Any, T]]) -> list[T]:
+        """Every result of ``works`` in order, at most ``limit`` in flight; then closed."""
+        results: list[T] = []
+        try:
+            for work in works:
+                if self.full:
+                    results.append(await self.next())
+                self.start(work)
+            while self._pending:
+                results.append(await self.next())
+        finally:
+            await self.aclose()
+        return results
+
     async def aclose(self) -> None:
         """Cancel what is still in flight (the caller stopped reading, or failed)."""
         while self._pending:
@@ -87,6 +101,10 @@ class Ahead(Generic[T]):
 
     def next(self) -> T:
         return self._results.popleft()
+
+    def all(self, works: Iterable[T]) -> list[T]:
+        """Every result of ``works`` (each ran as it was reached), in order."""
+        return list(works)
 
     def close(self) -> None:
         self._results.clear()

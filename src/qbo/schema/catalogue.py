@@ -90,6 +90,18 @@ def _field(raw: Mapping[str, Any], enums: Mapping[str, list[str]], **facts: Any)
     )
 
 
+def _type_def(name: str, raw: Mapping[str, Any], fields: dict[str, FieldDef]) -> TypeDef:
+    """A type from its catalogue record and its resolved fields; the keys it ignores are
+    the XSD's elements the catalogue leaves out plus those only QBO's answers carry."""
+    return TypeDef(
+        name=name,
+        base=raw["base"],
+        fields=MappingProxyType(fields),
+        abstract=bool(raw["abstract"]),
+        ignored=frozenset(raw.get("ignored", ())) | overlay.OUTPUT_ONLY.get(name, frozenset()),
+    )
+
+
 def _nested_type(name: str, raw: Mapping[str, Any], enums: Mapping[str, list[str]]) -> TypeDef:
     lengths = overlay.TYPE_MAX_LENGTHS.get(name, {})
     metadata = name == "ModificationMetaData"
@@ -104,13 +116,7 @@ def _nested_type(name: str, raw: Mapping[str, Any], enums: Mapping[str, list[str
             filterable=queryable,
             sortable=queryable,
         )
-    return TypeDef(
-        name=name,
-        base=raw["base"],
-        fields=MappingProxyType(fields),
-        abstract=bool(raw["abstract"]),
-        ignored=frozenset(raw.get("ignored", ())) | overlay.OUTPUT_ONLY.get(name, frozenset()),
-    )
+    return _type_def(name, raw, fields)
 
 
 def _entity(name: str, raw: Mapping[str, Any], enums: Mapping[str, list[str]]) -> EntityDef:
@@ -134,13 +140,7 @@ def _entity(name: str, raw: Mapping[str, Any], enums: Mapping[str, list[str]]) -
             filterable=queryable,
             sortable=queryable,
         )
-    type_def = TypeDef(
-        name=name,
-        base=raw["base"],
-        fields=MappingProxyType(fields),
-        abstract=bool(raw["abstract"]),
-        ignored=frozenset(raw.get("ignored", ())) | overlay.OUTPUT_ONLY.get(name, frozenset()),
-    )
+    type_def = _type_def(name, raw, fields)
     max_lengths = {n: f.max_length for n, f in fields.items() if f.max_length is not None}
     return EntityDef(
         name=name,

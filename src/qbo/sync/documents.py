@@ -130,15 +130,19 @@ def _version(token: Any, last_updated: str | None) -> Version:
     )
 
 
+def _fields_last_updated(f: RowFields) -> str | None:
+    return (f.MetaData.LastUpdatedTime or None) if f.MetaData else None
+
+
 def fields_version(f: RowFields) -> Version:
-    return _version(f.SyncToken, f.MetaData.LastUpdatedTime if f.MetaData else None)
+    return _version(f.SyncToken, _fields_last_updated(f))
 
 
 def fields_columns(f: RowFields, raw: bytes, version: Version) -> dict[str, Any]:
     """The typed columns of a row read from its JSON text (``raw`` is stored as it came)."""
     return {
         "sync_token": version.sync_token,
-        "last_updated": (f.MetaData.LastUpdatedTime or None) if f.MetaData else None,
+        "last_updated": _fields_last_updated(f),
         "updated_ms": version.updated_ms,
         "deleted": False,
         "deleted_at": None,
@@ -163,8 +167,6 @@ class Document:
     and the text is stored as it came, so no row is parsed into Python objects and written
     back out. ``data`` parses the text when something needs the whole object.
     """
-
-    __slots__ = ("__dict__", "_data", "_fields", "_raw", "entity")
 
     def __init__(
         self, entity: str, data: Mapping[str, Any] | None = None, *, raw: bytes | None = None
@@ -200,8 +202,7 @@ class Document:
     @property
     def last_updated(self) -> str | None:
         if self._fields is not None:
-            meta = self._fields.MetaData
-            return (meta.LastUpdatedTime or None) if meta is not None else None
+            return _fields_last_updated(self._fields)
         meta = self.data.get("MetaData")
         return _text(meta.get("LastUpdatedTime")) if isinstance(meta, Mapping) else None
 

@@ -53,35 +53,32 @@ async def fetch(client: AsyncClient, wanted: Mapping[str, Iterable[str]]) -> Fet
     transport failures after the client's retries are raised.
     """
     out = Fetched()
-    batch = client.batch()
-    items: dict[str, tuple[str, list[str]]] = {}
+    items: list[tuple[str, list[str]]] = []  # (entity, ids) per query
     for entity, ids in wanted.items():
         unique = sorted({i for i in ids if i.isdigit()}, key=int)
-        for first in range(0, len(unique), IDS_PER_ITEM):
-            chunk = unique[first : first + IDS_PER_ITEM]
-            bid = batch.query(_text(entity, chunk))
-            items[bid] = (entity, chunk)
+        items += [
+            (entity, unique[first : first + IDS_PER_ITEM])
+            for first in range(0, len(unique), IDS_PER_ITEM)
+        ]
     if not items:
         return out
-    answers: dict[str, QueryResult[Any] | QBOError]
+    answers: list[QueryResult[Any] | QBOError]
     if len(items) == 1:
-        ((bid, (entity, ids)),) = items.items()
         try:
-            answers = {bid: await client.query(_text(entity, ids))}
+            answers = [await client.query(_text(*items[0]))]
         except ValidationError as exc:  # the query's own fault, as a batch item would carry
-            answers = {bid: exc}  # (a failing QBO is raised, as a failing /batch is)
+            answers = [exc]  # (a failing QBO is raised, as a failing /batch is)
         out.requests = 1
     else:
+        batch = client.batch()
+        bids = [batch.query(_text(entity, ids)) for entity, ids in items]
         result = await batch.execute()
         out.requests = (len(items) + 29) // 30
-        answers = {}
-        for bid in items:
-            answer = result[bid]
-            answers[bid] = (
-                answer.error if answer.error is not None else answer.unwrap_as(QueryResult)
-            )
-    for bid, (entity, ids) in items.items():
-        rows = answers[bid]
+        answers = []
+        for bid in bids:
+            error = result[bid].error
+            answers.append(error if error is not None else result[bid].unwrap_as(QueryResult))
+    for (entity, ids), rows in zip(items, answers, strict=True):
         if isinstance(rows, QBOError):
             out.errors[entity] = _describe(rows)
             continue

@@ -9,8 +9,8 @@ replaying the same input afterwards finds every row already at its version and w
 nothing twice.
 
 SQLite mirrors run in WAL mode (``synchronous=NORMAL``) with ``BEGIN IMMEDIATE``
-transactions (a writer waits for another instead of failing on a lock upgrade); PostgreSQL mirrors may live in a schema
-of their own (``schema=``).
+transactions (a writer waits for another instead of failing on a lock upgrade);
+PostgreSQL mirrors may live in a schema of their own (``schema=``).
 """
 
 from __future__ import annotations
@@ -30,7 +30,6 @@ from sqlalchemy import (
     Engine,
     Numeric,
     Table,
-    and_,
     create_engine,
     event,
     insert,
@@ -174,10 +173,7 @@ class Mirror:
         ``touched`` collects the names and accounts that written transactions refer to,
         before and after the change (their derived fields may have moved).
         """
-        if conn.dialect.name == "postgresql":
-            # Writers of one realm take turns (SQLite's BEGIN IMMEDIATE does this for the
-            # whole file), so two processes never both insert the same new object.
-            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _lock_key(realm_id)})
+        _take_turns(conn, realm_id)
         by_entity: dict[str, dict[str, Change]] = {}
         for change in changes:
             key = change.id
@@ -205,8 +201,7 @@ class Mirror:
         holds, or whose fields have unusual types, go through :meth:`apply`, which compares
         versions. Either way each live row is marked as seen by ``load_number``.
         """
-        if conn.dialect.name == "postgresql":
-            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _lock_key(realm_id)})
+        _take_turns(conn, realm_id)
         read = [(raw, read_fields(raw)) for raw in raw_rows]
         ids = [f.Id for _, f in read if f is not None and f.Id]
         held = self._held(conn, realm_id, entity, ids)
@@ -233,7 +228,17 @@ class Mirror:
                         **values,
                     }
                 )
-                events.append(_event(realm_id, entity, object_id, "created", values, recorded))
+                events.append(
+                    _event(
+                        realm_id,
+                        entity,
+                        object_id,
+                        "created",
+                        values["sync_token"],
+                        recorded,
+                        values["last_updated"],
+                    )
+                )
             _insert_many(conn, t.objects, rows)
             _insert_many(conn, t.changes, events)
             counts["created"] = len(rows)
@@ -243,37 +248,27 @@ class Mirror:
 
     def _held(self, conn: Connection, realm_id: str, entity: str, ids: list[str]) -> set[str]:
         """Which of ``ids`` the mirror holds (alive or as tombstones)."""
-        o = t.objects
-        held: set[str] = set()
-        for first in range(0, len(ids), 500):
-            held.update(
-                conn.execute(
-                    select(o.c.id).where(
-                        o.c.realm_id == realm_id,
-                        o.c.entity == entity,
-                        o.c.id.in_(ids[first : first + 500]),
-                    )
-                ).scalars()
-            )
-        return held
+        return {row.id for row in _objects(conn, realm_id, entity, ids, t.objects.c.id)}
 
     def _stored(
         self, conn: Connection, realm_id: str, entity: str, ids: list[str]
     ) -> dict[str, tuple[Version, str | None]]:
         o = t.objects
-        found: dict[str, tuple[Version, str | None]] = {}
-        for first in range(0, len(ids), 500):
-            rows = conn.execute(
-                select(o.c.id, o.c.sync_token, o.c.updated_ms, o.c.deleted, o.c.document).where(
-                    o.c.realm_id == realm_id,
-                    o.c.entity == entity,
-                    o.c.id.in_(ids[first : first + 500]),
-                )
-            )
-            for row in rows:
-                version = Version(row.sync_token, row.updated_ms, bool(row.deleted))
-                found[row.id] = (version, row.document)
-        return found
+        rows = _objects(
+            conn,
+            realm_id,
+            entity,
+            ids,
+            o.c.id,
+            o.c.sync_token,
+            o.c.updated_ms,
+            o.c.deleted,
+            o.c.document,
+        )
+        return {
+            row.id: (Version(row.sync_token, row.updated_ms, bool(row.deleted)), row.document)
+            for row in rows
+        }
 
     def _apply_entity(
         self,
@@ -333,26 +328,19 @@ class Mirror:
                     entity,
                     object_id,
                     kind,
-                    {"sync_token": values.get("sync_token"), "last_updated": last_updated},
+                    values.get("sync_token"),
                     recorded,
+                    last_updated,
                 )
             )
             counts[kind] += 1
-        if inserts:
-            _insert_many(conn, o, inserts)
-        if events:
-            _insert_many(conn, t.changes, events)
-        if load_number is not None and seen:
-            for first in range(0, len(seen), 500):
+        _insert_many(conn, o, inserts)
+        _insert_many(conn, t.changes, events)
+        if load_number is not None:
+            for chunk in _id_chunks(seen):
                 conn.execute(
                     update(o)
-                    .where(
-                        and_(
-                            o.c.realm_id == realm_id,
-                            o.c.entity == entity,
-                            o.c.id.in_(seen[first : first + 500]),
-                        )
-                    )
+                    .where(o.c.realm_id == realm_id, o.c.entity == entity, o.c.id.in_(chunk))
                     .values(seen_load=load_number)
                 )
         return counts
@@ -366,8 +354,9 @@ def _event(
     entity: str,
     object_id: str,
     kind: str,
-    version: dict[str, Any],
+    sync_token: int | None,
     recorded: str,
+    last_updated: str | None,
 ) -> dict[str, Any]:
     """One change-feed row: what happened to which object, at which version."""
     return {
@@ -375,10 +364,39 @@ def _event(
         "entity": entity,
         "object_id": object_id,
         "kind": kind,
-        "sync_token": version.get("sync_token"),
-        "last_updated": version.get("last_updated"),
+        "sync_token": sync_token,
+        "last_updated": last_updated,
         "recorded_at": recorded,
     }
+
+
+#: Ids per ``IN (...)`` list (well under SQLite's limit on bound parameters).
+_IDS_PER_STATEMENT = 500
+
+
+def _id_chunks(ids: list[str]) -> Iterator[list[str]]:
+    for first in range(0, len(ids), _IDS_PER_STATEMENT):
+        yield ids[first : first + _IDS_PER_STATEMENT]
+
+
+def _objects(
+    conn: Connection, realm_id: str, entity: str, ids: list[str], *columns: Any
+) -> Iterator[Any]:
+    """``columns`` of the stored rows of ``ids`` (those the mirror holds)."""
+    o = t.objects
+    for chunk in _id_chunks(ids):
+        yield from conn.execute(
+            select(*columns).where(
+                o.c.realm_id == realm_id, o.c.entity == entity, o.c.id.in_(chunk)
+            )
+        )
+
+
+def _take_turns(conn: Connection, realm_id: str) -> None:
+    """Writers of one realm take turns (SQLite's BEGIN IMMEDIATE does this for the whole
+    file), so two processes never both insert the same new object."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _lock_key(realm_id)})
 
 
 def _lock_key(realm_id: str) -> int:

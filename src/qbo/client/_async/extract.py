@@ -57,16 +57,7 @@ async def _counts(
     out: dict[str, int | QBOError] = {}
     groups = [entities[i : i + BATCH_ITEMS] for i in range(0, len(entities), BATCH_ITEMS)]
     ahead: AsyncAhead[dict[str, ItemAnswer]] = AsyncAhead(AHEAD)
-    try:
-        answered: list[dict[str, ItemAnswer]] = []
-        for group in groups:
-            if ahead.full:
-                answered.append(await ahead.next())
-            ahead.start(_send(core, [count_text(e) for e in group]))
-        while len(ahead):
-            answered.append(await ahead.next())
-    finally:
-        await ahead.aclose()
+    answered = await ahead.all(_send(core, [count_text(e) for e in group]) for group in groups)
     for group, answers in zip(groups, answered, strict=True):
         if on_request is not None:
             on_request()

@@ -59,16 +59,7 @@ def _counts(
     out: dict[str, int | QBOError] = {}
     groups = [entities[i : i + BATCH_ITEMS] for i in range(0, len(entities), BATCH_ITEMS)]
     ahead: Ahead[dict[str, ItemAnswer]] = Ahead(AHEAD)
-    try:
-        answered: list[dict[str, ItemAnswer]] = []
-        for group in groups:
-            if ahead.full:
-                answered.append(ahead.next())
-            ahead.start(_send(core, [count_text(e) for e in group]))
-        while len(ahead):
-            answered.append(ahead.next())
-    finally:
-        ahead.close()
+    answered = ahead.all(_send(core, [count_text(e) for e in group]) for group in groups)
     for group, answers in zip(groups, answered, strict=True):
         if on_request is not None:
             on_request()

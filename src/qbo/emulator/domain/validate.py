@@ -2,7 +2,8 @@
 
 A request body is walked against the entity's type: unknown properties and values of the
 wrong type get 2010 with a Detail naming the property, over-long strings 2050, enum values
-outside the XSD's list 2010, a line with neither ``DetailType`` nor ``Amount`` (``{"Line": [{}]}``) 2020. Values come out normalised (Decimal money, ISO dates), so the
+outside the XSD's list 2010, a line with neither ``DetailType`` nor ``Amount``
+(``{"Line": [{}]}``) 2020. Values come out normalised (Decimal money, ISO dates), so the
 rules and the store never see raw client input. Read-only properties a client sends back
 (it is common to post a whole object that was read) are dropped rather than rejected.
 """

@@ -15,8 +15,8 @@ requests. Three checks, in one place, stop that before any route runs:
   cross-origin write, including a body-less POST that no content-type rule would catch.
 - **Content-Type.** A write that declares a type must declare one QBO accepts there:
   ``application/json`` (and ``application/text`` for ``/query``, ``multipart/form-data``
-  for ``/upload``, ``application/octet-stream`` or form-encoded for ``/send``), form-encoded (or JSON) for the OAuth endpoints, JSON for the control
-  plane. A page can send ``text/plain`` anywhere without asking; it cannot send JSON. A
+  for ``/upload``, ``application/octet-stream`` or form-encoded for ``/send``),
+  form-encoded (or JSON) for the OAuth endpoints, JSON for the control plane. A page can send ``text/plain`` anywhere without asking; it cannot send JSON. A
   body with no type is taken as the route's own (as before): a page can send one only
   with an ``Origin``, which the previous check refuses.
 """
