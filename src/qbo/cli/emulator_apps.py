@@ -10,14 +10,8 @@ from typing import Annotated, Any
 
 import typer
 
-from qbo.cli.control_plane import (
-    DEFAULT_URL,
-    AdminTokenOption,
-    UrlOption,
-    call,
-    control_url,
-    echo_json,
-)
+from qbo.cli import control_plane
+from qbo.cli.control_plane import DEFAULT_URL, AdminTokenOption, UrlOption, call
 
 app = typer.Typer(help="Register and list OAuth apps of a running emulator.", no_args_is_help=True)
 
@@ -60,10 +54,14 @@ def create(
         body["scopes"] = scope
     if webhook_url is not None:
         body["webhook_url"] = webhook_url
-    echo_json(call("POST", control_url(url, "/_emulator/apps"), admin_token, body))
+    control_plane.echo_json(
+        call("POST", control_plane.control_url(url, "/_emulator/apps"), admin_token, body)
+    )
 
 
 @app.command("list")
 def list_apps(url: UrlOption = DEFAULT_URL, admin_token: AdminTokenOption = None) -> None:
     """List the registered apps as JSON (without secrets)."""
-    echo_json(call("GET", control_url(url, "/_emulator/apps"), admin_token))
+    control_plane.echo_json(
+        call("GET", control_plane.control_url(url, "/_emulator/apps"), admin_token)
+    )

@@ -12,15 +12,8 @@ from typing import Annotated, Any
 
 import typer
 
-from qbo.cli.control_plane import (
-    DEFAULT_URL,
-    AdminTokenOption,
-    UrlOption,
-    call,
-    control_url,
-    echo_json,
-    present,
-)
+from qbo.cli import control_plane
+from qbo.cli.control_plane import DEFAULT_URL, AdminTokenOption, UrlOption, call, present
 
 app = typer.Typer(
     help="Inject failures (error statuses, connection resets, latency) into a running emulator.",
@@ -29,7 +22,7 @@ app = typer.Typer(
 
 
 def _faults_url(url: str) -> str:
-    return control_url(url, "/_emulator/faults")
+    return control_plane.control_url(url, "/_emulator/faults")
 
 
 @app.command("add")
@@ -84,7 +77,7 @@ def add(
         retry_after=retry_after,
         seed=seed,
     )
-    echo_json(call("POST", _faults_url(url), admin_token, body))
+    control_plane.echo_json(call("POST", _faults_url(url), admin_token, body))
 
 
 @app.command("list")
@@ -96,7 +89,7 @@ def list_faults(
     """List the fault rules and how often each fired."""
     rules = call("GET", _faults_url(url), admin_token)
     if as_json:
-        echo_json(rules)
+        control_plane.echo_json(rules)
         return
     from rich.console import Console
     from rich.table import Table

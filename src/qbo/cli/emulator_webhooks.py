@@ -13,15 +13,8 @@ from typing import Annotated, Any
 
 import typer
 
-from qbo.cli.control_plane import (
-    DEFAULT_URL,
-    AdminTokenOption,
-    UrlOption,
-    call,
-    control_url,
-    echo_json,
-    present,
-)
+from qbo.cli import control_plane
+from qbo.cli.control_plane import DEFAULT_URL, AdminTokenOption, UrlOption, call, present
 from qbo.cli.errors import fail
 
 app = typer.Typer(
@@ -36,7 +29,7 @@ app.add_typer(faults_app, name="faults")
 
 
 def _faults_url(url: str) -> str:
-    return control_url(url, "/_emulator/webhooks/faults")
+    return control_plane.control_url(url, "/_emulator/webhooks/faults")
 
 
 def _checked(body: dict[str, Any]) -> dict[str, Any]:
@@ -98,16 +91,16 @@ def set_faults(
         seed=seed,
         limit=limit,
     )
-    echo_json(call("POST", _faults_url(url), admin_token, _checked(body)))
+    control_plane.echo_json(call("POST", _faults_url(url), admin_token, _checked(body)))
 
 
 @faults_app.command("show")
 def show(url: UrlOption = DEFAULT_URL, admin_token: AdminTokenOption = None) -> None:
     """Print the delivery fault rule and how many faults it has injected."""
-    echo_json(call("GET", _faults_url(url), admin_token))
+    control_plane.echo_json(call("GET", _faults_url(url), admin_token))
 
 
 @faults_app.command("clear")
 def clear(url: UrlOption = DEFAULT_URL, admin_token: AdminTokenOption = None) -> None:
     """Switch delivery faults off; deliveries are sent normally again."""
-    echo_json(call("DELETE", _faults_url(url), admin_token))
+    control_plane.echo_json(call("DELETE", _faults_url(url), admin_token))
