@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.installed-bench
 
-.PHONY: demo test lint docs catalogue bench bench-query bench-reports bench-client bench-reset bench-fleet bench-sync clean unasync
+.PHONY: demo test lint docs catalogue bench bench-query bench-reports bench-client bench-reset bench-fleet bench-sync bench-emulator clean unasync
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
@@ -63,6 +63,11 @@ bench-reset: $(STAMP)
 # The sync fleet: 20 realms converging with 1, 2 and 4 worker processes (PostgreSQL).
 bench-fleet: $(STAMP)
 	$(BIN)/python benchmarks/fleet.py
+
+# The emulator's front door: reads vs a bare Starlette ceiling, creates per realm
+# (PostgreSQL and SQLite), then again with uvloop and httptools (the fast extra).
+bench-emulator: $(BENCH_STAMP)
+	$(BIN)/python benchmarks/emulator.py --fast
 
 bench-client: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/client.py

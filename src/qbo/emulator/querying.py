@@ -344,6 +344,16 @@ def compile_query(
     return CompiledQuery(where, None, ids, page)
 
 
+def compiled_for(s: Session, validated: ValidatedQuery) -> CompiledQuery:
+    """:func:`compile_query` in the session's realm, built once per query and realm."""
+    key = ("query", validated, s.realm.realm_id, s.realm.timezone)
+    try:
+        hash(key)
+    except TypeError:  # a value the query holds cannot be a key: build it every time
+        return compile_query(s, validated)
+    return s.store.statement(key, lambda: compile_query(s, validated))
+
+
 def _builtins(entity: str) -> list[dict[str, Any]]:
     return [clone(doc) for (name, _), doc in BUILTIN.items() if name == entity]
 
@@ -359,7 +369,7 @@ def run(s: Session, validated: ValidatedQuery) -> QueryResult:
             target(s.table(validated.entity_name), sort.prop)
         rows = s.all(validated.entity_name) + builtins
         return evaluate(validated, rows, zone=ZoneInfo(s.realm.timezone))
-    compiled = compile_query(s, validated)
+    compiled = compiled_for(s, validated)
     if compiled.count is not None:
         total = s.conn.execute(compiled.count).scalar_one()
         return QueryResult((), int(total), validated.start_position)
@@ -398,7 +408,7 @@ def run_query(s: Session, text: str, *, raw_json: bool = False) -> dict[str, Any
         )
     key = validated.entity.json_key
     if raw_json and isinstance(validated.select, Star) and not _builtins(validated.entity_name):
-        compiled = compile_query(s, validated)
+        compiled = compiled_for(s, validated)
         assert compiled.page is not None
         texts = [row[0] for row in s.conn.execute(compiled.page)]
         if not texts:

@@ -96,6 +96,15 @@ def read(s: Session, entity: EntityDef, object_id: str) -> dict[str, Any]:
     return doc
 
 
+def read_for_answer(s: Session, entity: EntityDef, object_id: str) -> Any:
+    """:func:`read` for an answer that only sends the object on: its stored JSON text."""
+    require(entity, Operation.READ)
+    doc = s.get_raw(entity.name, object_id)
+    if doc is None:
+        raise not_found(entity.name, object_id)
+    return doc
+
+
 def _current(s: Session, entity: EntityDef, body: Any) -> tuple[dict[str, Any], str]:
     """The stored object a write names, after the Id and SyncToken checks."""
     if not isinstance(body, dict):

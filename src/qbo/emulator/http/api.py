@@ -21,7 +21,16 @@ from qbo.emulator.core import Emulator
 from qbo.emulator.http.auth import authorize
 from qbo.emulator.http.inputs import ApiRequest
 from qbo.emulator.http.responses import envelope, fault_body, gateway_response, json_response
-from qbo.emulator.http.routes import Answer, Bare, Raw, route_for, unknown_path
+from qbo.emulator.http.routes import (
+    Answer,
+    ApiRoute,
+    Args,
+    Bare,
+    Raw,
+    route_for,
+    runs_inline,
+    unknown_path,
+)
 from qbo.emulator.oauth.stats import count_api
 from qbo.emulator.store import request_log
 from qbo.emulator.store.request_log import LoggedAnswer
@@ -31,15 +40,20 @@ from qbo.schema.faults import Fault, FaultCode
 log = logging.getLogger("qbo.emulator")
 
 
-def execute(emulator: Emulator, realm: Realm, req: ApiRequest) -> Response:
-    """Run one API request in one transaction; faults become QBO's Fault bodies."""
+def execute(
+    emulator: Emulator, realm: Realm, req: ApiRequest, found: tuple[ApiRoute, Args] | None = None
+) -> Response:
+    """Run one API request in one transaction; faults become QBO's Fault bodies.
+
+    ``found`` is the request's route when the caller matched it already.
+    """
     request_id = req.params.get("requestid") if req.method == "POST" else None
     fingerprint = req.fingerprint() if request_id else ""
     tables = emulator.store.tables
     try:
         if request_id is not None:
             request_log.check_request_id(request_id)
-        route, args = route_for(req)
+        route, args = found or route_for(req)
         with emulator.realms.session(realm, write=route.writes, include=req.include) as s:
             if request_id is not None:
                 replay = request_log.replayed(
@@ -126,5 +140,13 @@ async def api_endpoint(request: Request) -> Response:
         base_url=str(request.base_url).rstrip("/"),
         max_upload_bytes=emulator.config.max_upload_bytes,
     )
-    response: Response = await run_in_threadpool(execute, emulator, realm, req)
+    try:
+        found: tuple[ApiRoute, Args] | None = route_for(req)
+    except Fault:
+        found = None  # execute answers the unknown path's fault
+    # A short read runs here: handing it to a thread costs more than the read. Not on a
+    # database whose one connection is shared, where a read may wait for a long write.
+    if found and runs_inline(found[0], req) and not emulator.store.shared_connection:
+        return execute(emulator, realm, req, found)
+    response: Response = await run_in_threadpool(execute, emulator, realm, req, found)
     return response

@@ -6,13 +6,17 @@ and any other ``{name}`` matches one segment. The first route whose method and p
 match wins; a path no route matches gets a ValidationFault naming it. Each handler only
 translates: it reads its input from the request (:mod:`.inputs`), calls one operation and
 says how the answer is shaped. Handlers run inside the request's transaction
-(:mod:`.api`), a read one unless the route is marked ``writes``.
+(:mod:`.api`), a read one unless the route is marked ``writes``. Routes marked ``quick``
+are short, bounded reads (one object, one page of a query) that run on the event loop
+instead of paying for a hand-off to the thread pool, which costs more than the read.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from qbo.emulator import attachments, mail
@@ -164,9 +168,14 @@ class ApiRoute:
     pattern: str
     handler: Handler
     writes: bool = False  # runs in a write transaction (and may be replayed by requestid)
+    quick: bool = False  # a short read, run on the event loop (see ``runs_inline``)
+
+    @cached_property
+    def segments(self) -> tuple[str, ...]:
+        return tuple(self.pattern.split("/"))
 
     def match(self, method: str, parts: list[str]) -> Args | None:
-        segments = self.pattern.split("/")
+        segments = self.segments
         if method != self.method or len(parts) != len(segments):
             return None
         args: Args = {}
@@ -183,20 +192,20 @@ class ApiRoute:
 
 
 ROUTES: list[ApiRoute] = [
-    ApiRoute("GET", "query", query_get),
-    ApiRoute("POST", "query", query_post),  # the query as the body; reads only
+    ApiRoute("GET", "query", query_get, quick=True),
+    ApiRoute("POST", "query", query_post, quick=True),  # the query as the body; reads only
     ApiRoute("GET", "cdc", cdc_get),
     ApiRoute("POST", "batch", batch_post, writes=True),
     ApiRoute("GET", "reports/{name}", report_get),
-    ApiRoute("GET", "exchangerate", exchange_rate_get),
+    ApiRoute("GET", "exchangerate", exchange_rate_get, quick=True),
     ApiRoute("POST", "exchangerate", exchange_rate_post, writes=True),
     ApiRoute("POST", "taxservice/taxcode", tax_code_post, writes=True),
     ApiRoute("POST", "upload", upload_post, writes=True),
     ApiRoute("GET", "download/{id}", download_get),
-    ApiRoute("GET", "preferences", preferences_get),
+    ApiRoute("GET", "preferences", preferences_get, quick=True),
     ApiRoute("GET", "{entity}/{id}/pdf", pdf_get),
     ApiRoute("POST", "{entity}/{id}/send", send_post, writes=True),
-    ApiRoute("GET", "{entity}/{id}", entity_get),
+    ApiRoute("GET", "{entity}/{id}", entity_get, quick=True),
     ApiRoute("POST", "{entity}", entity_post, writes=True),
 ]
 
@@ -208,3 +217,25 @@ def route_for(req: ApiRequest) -> tuple[ApiRoute, Args]:
         if args is not None:
             return route, args
     raise unknown_path(req)
+
+
+#: A query's page size when it names one; without it a page holds 100 rows.
+_MAX_RESULTS = re.compile(r"\bmaxresults\s+(\d+)", re.IGNORECASE)
+#: The largest page a query may ask for and still run on the event loop.
+INLINE_ROWS = 100
+
+
+def runs_inline(route: ApiRoute, req: ApiRequest) -> bool:
+    """Whether a matched request is short enough to run on the event loop.
+
+    Reads by id and small query pages are; a query asking for a bigger page (up to 1000
+    rows to load and encode), reports, PDFs and every write go to the thread pool, so
+    long work never holds up other requests.
+    """
+    if not route.quick:
+        return False
+    if route.pattern != "query":
+        return True
+    text = req.params.get("query") if req.method == "GET" else req.body.decode("utf-8", "replace")
+    found = _MAX_RESULTS.search(text or "")
+    return found is None or int(found.group(1)) <= INLINE_ROWS

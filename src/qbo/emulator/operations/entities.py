@@ -32,13 +32,17 @@ class EntityWrite:
     batch: bool = False
 
 
-def read(s: Session, entity: EntityDef, object_id: str) -> dict[str, Any]:
-    """``GET /{entity}/{id}``; CompanyInfo answers to the realm id and to ``1``."""
+def read(s: Session, entity: EntityDef, object_id: str) -> Any:
+    """``GET /{entity}/{id}``; CompanyInfo answers to the realm id and to ``1``.
+
+    The object is its stored JSON text (``RawJSON``) where it can be: the answer only
+    sends it on, so it is neither parsed nor encoded again.
+    """
     if entity.name == "CompanyInfo":
         if object_id not in (s.realm.realm_id, "1"):
             raise not_found(entity.name, object_id)
         object_id = "1"
-    return crud.read(s, entity, object_id)
+    return crud.read_for_answer(s, entity, object_id)
 
 
 def read_preferences(s: Session) -> dict[str, Any]:

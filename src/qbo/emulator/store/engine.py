@@ -1,19 +1,22 @@
 """Engines and transactions for SQLite (file or memory) and PostgreSQL.
 
 SQLite runs in WAL mode with a busy timeout, so readers never block the writer and an
-acknowledged write survives the process being killed. Writes are serialised per realm:
-in-process by a lock (SQLite has one writer anyway) and, on PostgreSQL, by a
-transaction-scoped advisory lock so several emulator processes may share a database.
+acknowledged write survives the process being killed. SQLite has one writer at a time, so
+its writes take one process-wide lock (waiting on a lock is cheaper than SQLite's busy
+loop). PostgreSQL writes are serialised per realm only: in-process by a lock per realm and,
+across processes sharing the database, by a transaction-scoped advisory lock, so writes to
+different companies run in parallel.
 """
 
 from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Iterator
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.pool import StaticPool
@@ -22,6 +25,11 @@ from qbo.emulator.store.tables import Tables
 from qbo.private_files import create_private_sqlite
 
 DEFAULT_DB_DIR = Path(".qbo")
+#: Statements kept built (a query's SQL for one realm): SQLAlchemy's construction of a
+#: statement costs more than running it, and clients repeat the same few queries.
+STATEMENTS_KEPT = 512
+
+T = TypeVar("T")
 
 
 def resolve_url(db: str | None) -> str:
@@ -59,11 +67,15 @@ def make_engine(url: str, schema: str | None = None) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Connection) -> None:
+            # Straight to the driver: SQLAlchemy's statement machinery costs more than
+            # SQLite's BEGIN itself, and every request begins a transaction.
             mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
-            conn.exec_driver_sql(f"BEGIN {mode}")
+            conn.connection.driver_connection.execute(f"BEGIN {mode}")  # type: ignore[union-attr]
 
         return engine
-    engine = create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    # No pre-ping (a SELECT 1 before every request): connections are recycled instead, and
+    # a connection found dead invalidates the pool so the next request gets a new one.
+    engine = create_engine(url, pool_size=10, max_overflow=20, pool_recycle=300)
     if schema:
 
         @event.listens_for(engine, "connect")
@@ -85,11 +97,29 @@ class Store:
         self.tables = Tables.build()
         self.is_sqlite = engine.dialect.name == "sqlite"
         self._write_lock = threading.RLock()
+        self._realm_locks: dict[str | None, threading.RLock] = {}
         # An in-memory database is one connection shared by every thread (StaticPool): a
         # read must not interleave with another thread's transaction on it, so reads take
         # the write lock too (a background task such as webhook delivery reads while
         # requests write).
         self._shared_connection = isinstance(engine.pool, StaticPool)
+        self._statements: OrderedDict[Hashable, Any] = OrderedDict()
+        self._statements_lock = threading.Lock()
+
+    def statement(self, key: Hashable, build: Callable[[], T]) -> T:
+        """The statement built for ``key``, built by ``build`` on first use (the least
+        recently used of :data:`STATEMENTS_KEPT` are forgotten)."""
+        with self._statements_lock:
+            found = self._statements.get(key)
+            if found is not None:
+                self._statements.move_to_end(key)
+                return found  # type: ignore[no-any-return]
+        built = build()
+        with self._statements_lock:
+            self._statements[key] = built
+            if len(self._statements) > STATEMENTS_KEPT:
+                self._statements.popitem(last=False)
+        return built
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -101,10 +131,25 @@ class Store:
         with self.engine.connect() as conn, conn.begin():
             yield conn
 
+    @property
+    def shared_connection(self) -> bool:
+        """True when every thread shares one connection (an in-memory SQLite database)."""
+        return self._shared_connection
+
+    def _lock_for(self, realm_id: str | None) -> threading.RLock:
+        """SQLite: the one writer's lock. PostgreSQL: the realm's own (None: writes that
+        belong to no realm, such as apps and deliveries, are serialised among themselves)."""
+        if self.is_sqlite:
+            return self._write_lock
+        lock = self._realm_locks.get(realm_id)
+        if lock is None:
+            lock = self._realm_locks.setdefault(realm_id, threading.RLock())
+        return lock
+
     @contextmanager
     def write(self, realm_id: str | None = None) -> Iterator[Connection]:
         """A write transaction, serialised per realm; rolls back on any exception."""
-        with self._write_lock:
+        with self._lock_for(realm_id):
             conn_ctx = self.engine.connect()
             with conn_ctx as conn:
                 if self.is_sqlite:
