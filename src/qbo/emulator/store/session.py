@@ -255,14 +255,14 @@ class Session:
     # -- sequences and the change log ---------------------------------------------------------
     def next_value(self, name: str, start: int = 1) -> int:
         """The next value of a per-realm sequence (ids, document numbers)."""
-        stmts = _sequence_statements(self.store.tables.sequences)
+        advance, first = _sequence_statements(self.store.tables.sequences)
         params = {"k_realm": self.realm.realm_id, "k_name": name}
-        current = self.conn.execute(stmts[0], params).scalar()
-        if current is None:
-            self.conn.execute(stmts[2], {**params, "k_value": start})
+        # One round trip for a sequence in use: the increment says what it moved to.
+        moved = self.conn.execute(advance, params).scalar()
+        if moved is None:
+            self.conn.execute(first, {**params, "k_value": start})
             return start
-        self.conn.execute(stmts[1], {**params, "k_value": current + 1})
-        return int(current) + 1
+        return int(moved)
 
     def new_id(self, entity: str) -> str:
         return str(self.next_value(f"id:{entity}"))
@@ -294,12 +294,11 @@ def clone(value: T) -> T:
 
 
 @cache
-def _sequence_statements(seq: Table) -> tuple[Any, Any, Any]:
-    """Prepared select, update and insert for the sequences table."""
+def _sequence_statements(seq: Table) -> tuple[Any, Any]:
+    """Prepared increment (returning the new value) and first insert for the sequences."""
     key = (seq.c.realm_id == bindparam("k_realm")) & (seq.c.name == bindparam("k_name"))
     return (
-        select(seq.c.value).where(key),
-        update(seq).where(key).values(value=bindparam("k_value")),
+        update(seq).where(key).values(value=seq.c.value + 1).returning(seq.c.value),
         insert(seq).values(
             realm_id=bindparam("k_realm"), name=bindparam("k_name"), value=bindparam("k_value")
         ),
