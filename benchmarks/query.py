@@ -6,7 +6,7 @@ in a temporary directory (``--db PATH`` keeps and reuses it). One emulator serve
 uvicorn on 127.0.0.1, and one client measures, round-robin so drift hits all alike:
 
     (a) GET /customer/{id}                                 the unit
-    (b) DisplayName LIKE 'Acme 12%'                        target <= 3x (a)
+    (b) DisplayName LIKE 'Acme 0123%' (100 rows: a page)   target <= 3x (a)
     (c) a TxnDate range, 100 rows                          target <= 3x (a)
     (d) CustomerRef = '<id>'                               target <= 3x (a)
     (e) count(*) with a filter                             target <= 3x (a)
@@ -59,8 +59,8 @@ def cases(realm_id: str) -> list[Case]:
     # Ids rotate so no answer is cached anywhere but in the database's own pages.
     return [
         ("(a) read by id", "GET customer/{id}", None, lambda i: (f"{base}/customer/{1 + i * 7919 % 100_000}", {})),
-        ("(b) name prefix", "DisplayName LIKE 'Acme 12%'", 3,
-         lambda i: query("SELECT * FROM Customer WHERE DisplayName LIKE 'Acme 12%'")),
+        ("(b) name prefix", "DisplayName LIKE 'Acme 0123%', 100 rows", 3,
+         lambda i: query(f"SELECT * FROM Customer WHERE DisplayName LIKE 'Acme 0{100 + i % 800}%'")),
         ("(c) date range", "TxnDate range, 100 rows", 3,
          lambda i: query(f"SELECT * FROM Invoice WHERE TxnDate >= '2025-{1 + i % 9:02d}-03' "
                          f"AND TxnDate <= '2025-{1 + i % 9:02d}-09'")),
@@ -71,8 +71,8 @@ def cases(realm_id: str) -> list[Case]:
                          f"AND TxnDate < '2025-{2 + i % 9:02d}-01'")),
         ("(f) deep page", "STARTPOSITION 90001 MAXRESULTS 1000", 20,
          lambda i: query("SELECT * FROM Customer STARTPOSITION 90001 MAXRESULTS 1000")),
-        ("(x1) 100-row prefix", "DisplayName LIKE 'Acme 0012%'", None,
-         lambda i: query(f"SELECT * FROM Customer WHERE DisplayName LIKE 'Acme 0{10 + i % 80}%'")),
+        ("(x1) 10-row prefix", "DisplayName LIKE 'Acme 01000%'", None,
+         lambda i: query(f"SELECT * FROM Customer WHERE DisplayName LIKE 'Acme 0{1000 + i % 8000}%'")),
         ("(x2) customer count", "count(*) DisplayName LIKE 'Acme 01%'", None,
          lambda i: query("SELECT count(*) FROM Customer WHERE DisplayName LIKE 'Acme 01%'")),
         ("(x3) sorted page", "Invoice ORDERBY TotalAmt DESC, 100 rows", None,
