@@ -308,12 +308,15 @@ def writes(fast: bool) -> dict[str, float]:
     return found
 
 
-def report(fast: bool) -> None:
+def report(fast: bool, only: str | None) -> None:
     setting = "uvloop + httptools" if fast else "asyncio + h11"
-    print(f"\nreads: the emulator vs a bare Starlette endpoint sending the same bytes ({setting})")
-    print(f"{'':16}{'in flight':>10}{'emulator/s':>12}{'ceiling/s':>12}{'ratio':>8}")
-    for label, in_flight, ours, ceiling in reads(fast):
-        print(f"{label:16}{in_flight:>10}{ours:>12.0f}{ceiling:>12.0f}{ours / ceiling:>8.2f}")
+    if only != "writes":
+        print(f"\nreads: the emulator vs a bare Starlette endpoint, same bytes ({setting})")
+        print(f"{'':16}{'in flight':>10}{'emulator/s':>12}{'ceiling/s':>12}{'ratio':>8}")
+        for label, in_flight, ours, ceiling in reads(fast):
+            print(f"{label:16}{in_flight:>10}{ours:>12.0f}{ceiling:>12.0f}{ours / ceiling:>8.2f}")
+    if only == "reads":
+        return
     found = writes(fast)
     print(f"\nwrites: customer creates per second ({setting})")
     for label, rate in found.items():
@@ -333,11 +336,12 @@ def main() -> None:
     parser.add_argument("--schema")
     parser.add_argument("--body-file")
     parser.add_argument("--fast", action="store_true")
+    parser.add_argument("--only", choices=["reads", "writes"])
     args = parser.parse_args()
     if args.serve:
         serve(args.serve, args.port, args.db, args.schema, args.body_file, args.fast)
         return
-    report(fast=False)
+    report(fast=False, only=args.only)
     if args.fast:
         try:
             import httptools  # noqa: F401
@@ -345,7 +349,7 @@ def main() -> None:
         except ImportError:
             print("\n(uvloop and httptools are not installed: pip install 'qbo[fast]')")
             return
-        report(fast=True)
+        report(fast=True, only=args.only)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ import pytest
 from qbo.emulator import Emulator, EmulatorConfig, create_app
 from qbo.emulator.http.inputs import ApiRequest
 from qbo.emulator.http.routes import INLINE_ROWS, route_for, runs_inline
-from qbo.emulator.store.engine import STATEMENTS_KEPT
+from qbo.emulator.store.engine import KEPT_READERS, STATEMENTS_KEPT
 from qbo.schema import jsoncodec
 from tests.conftest import PG_URL
 
@@ -164,3 +164,34 @@ async def test_reads_by_id_and_queries_answer_as_before(file_emulator: Emulator)
         other = file_emulator.realms.create(seed="empty").realm_id
         elsewhere = await http.get(f"/v3/company/{other}/query", params=query)
         assert "Customer" not in elsewhere.json()["QueryResponse"]
+
+
+def test_sqlite_readers_keep_a_few_connections_and_nested_reads_still_work(
+    tmp_path: Path,
+) -> None:
+    emu = Emulator.open(EmulatorConfig(db=str(tmp_path / "e.db"), seed="empty"))
+    store = emu.store
+    try:
+        with store.read() as outer, store.read() as inner:
+            assert outer is not inner  # a read inside a read gets a connection of its own
+            assert outer.exec_driver_sql("SELECT 1").scalar() == 1
+            assert inner.exec_driver_sql("SELECT 1").scalar() == 1
+        threads = 3 * KEPT_READERS
+        together = threading.Barrier(threads, timeout=30)
+        answers: list[int] = []
+
+        def read() -> None:
+            with store.read() as conn:
+                together.wait()  # every thread holds a read at once
+                answers.append(conn.exec_driver_sql("SELECT 1").scalar_one())
+
+        workers = [threading.Thread(target=read) for _ in range(threads)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(30)
+        assert answers == [1] * threads
+        assert len(store._kept) == KEPT_READERS  # the rest went through the pool
+    finally:
+        emu.close()
+    assert store._kept == []

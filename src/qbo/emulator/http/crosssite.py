@@ -24,6 +24,7 @@ requests. Three checks, in one place, stop that before any route runs:
 from __future__ import annotations
 
 import ipaddress
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from starlette.types import Receive, Scope, Send
@@ -46,8 +47,11 @@ API_EXTRA_TYPES = {
 }
 
 
+@lru_cache(maxsize=256)
 def host_allowed(host: str, allowed: tuple[str, ...]) -> bool:
-    """True for a Host header's name (port stripped) that no attacker's DNS can answer for."""
+    """True for a Host header's name (port stripped) that no attacker's DNS can answer for.
+
+    Remembered per (host, allow-list): clients send the same Host on every request."""
     name = _host_name(host)
     if not name:
         return False

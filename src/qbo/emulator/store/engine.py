@@ -25,6 +25,9 @@ from qbo.emulator.store.tables import Tables
 from qbo.private_files import create_private_sqlite
 
 DEFAULT_DB_DIR = Path(".qbo")
+#: SQLite file connections kept open by reading threads (the event loop's short reads
+#: first); a few, so that the pool always has connections for everyone else.
+KEPT_READERS = 4
 #: Statements kept built (a query's SQL for one realm): SQLAlchemy's construction of a
 #: statement costs more than running it, and clients repeat the same few queries.
 STATEMENTS_KEPT = 512
@@ -105,6 +108,12 @@ class Store:
         self._shared_connection = isinstance(engine.pool, StaticPool)
         self._statements: OrderedDict[Hashable, Any] = OrderedDict()
         self._statements_lock = threading.Lock()
+        # A read on a SQLite file checks a connection out of the pool and back in, which
+        # costs four times its BEGIN and COMMIT: a few reading threads keep theirs.
+        self._keeps_readers = self.is_sqlite and not self._shared_connection
+        self._reader = threading.local()
+        self._kept: list[Connection] = []
+        self._kept_lock = threading.Lock()
 
     def statement(self, key: Hashable, build: Callable[[], T]) -> T:
         """The statement built for ``key``, built by ``build`` on first use (the least
@@ -128,8 +137,27 @@ class Store:
             with self._write_lock, self.engine.connect() as conn, conn.begin():
                 yield conn
             return
-        with self.engine.connect() as conn, conn.begin():
+        kept = self._kept_reader()
+        if kept is not None and not kept.in_transaction():
+            with kept.begin():
+                yield kept
+            return
+        with self.engine.connect() as conn, conn.begin():  # a nested read takes another
             yield conn
+
+    def _kept_reader(self) -> Connection | None:
+        """This thread's own read connection (SQLite files, the first few threads)."""
+        if not self._keeps_readers:
+            return None
+        conn: Connection | None = getattr(self._reader, "conn", None)
+        if conn is None and not getattr(self._reader, "refused", False):
+            with self._kept_lock:
+                if len(self._kept) < KEPT_READERS:
+                    conn = self.engine.connect()
+                    self._kept.append(conn)
+            self._reader.conn = conn
+            self._reader.refused = conn is None
+        return conn
 
     @property
     def shared_connection(self) -> bool:
@@ -163,4 +191,9 @@ class Store:
                     yield conn
 
     def dispose(self) -> None:
+        with self._kept_lock:
+            for conn in self._kept:
+                conn.close()
+            self._kept.clear()
+            self._keeps_readers = False
         self.engine.dispose()
