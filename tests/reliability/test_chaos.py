@@ -94,7 +94,8 @@ async def test_1000_creates_under_chaos_end_as_1000_customers(
         fired: dict[str, int] = {}
         for emulator in twins.emulators:
             for rule in emulator.conditions.faults.list():
-                key = f"{rule.kind.value}_{rule.status or ''}_{rule.when.value}"
+                parts = (rule.kind.value, rule.status, rule.when.value)
+                key = "_".join(str(part) for part in parts if part)
                 fired[key] = fired.get(key, 0) + rule.fired
     finally:
         await qb.aclose()
