@@ -21,12 +21,11 @@ from typing import Any
 
 import httpx
 import pytest
-import sqlalchemy
 
 from qbo.emulator import Emulator, EmulatorConfig, create_app
 from qbo.schema import jsoncodec
 from qbo.testing import ServerThread
-from tests.conftest import PG_URL, Api
+from tests.conftest import PG_URL, Api, drop_schema
 from tests.emulators import local_api
 
 __all__ = ["local_api"]
@@ -90,10 +89,7 @@ def twin_emulators(
         urls = [stack.enter_context(ServerThread(create_app(emu))) for emu in emulators]
         yield emulators, urls
     if schema is not None:
-        engine = sqlalchemy.create_engine(PG_URL)
-        with engine.begin() as conn:
-            conn.execute(sqlalchemy.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        engine.dispose()
+        drop_schema(schema)
 
 
 @pytest.fixture

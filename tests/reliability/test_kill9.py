@@ -28,7 +28,7 @@ import pytest
 import sqlalchemy
 
 from qbo.testing import EmulatorProcess
-from tests.conftest import PG_URL
+from tests.conftest import PG_URL, drop_schema
 from tests.reliability.conftest import decoded
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
@@ -46,12 +46,11 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         return
     schema = f"{request.getfixturevalue('pg_schema')}_k"
     engine = sqlalchemy.create_engine(PG_URL)
-    with engine.begin() as conn:
+    with engine.begin() as conn:  # ``serve`` has no schema option: search_path names it
         conn.execute(sqlalchemy.text(f'CREATE SCHEMA "{schema}"'))
-    yield f"{PG_URL}?options=-csearch_path%3D{schema}"
-    with engine.begin() as conn:
-        conn.execute(sqlalchemy.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
     engine.dispose()
+    yield f"{PG_URL}?options=-csearch_path%3D{schema}"
+    drop_schema(schema)
 
 
 @dataclass
