@@ -39,7 +39,7 @@ FUZZ = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-FEWER = settings(FUZZ, max_examples=40)  # reads and batches: two requests' worth each
+FEWER = settings(FUZZ, max_examples=40)  # reads send two requests an example, batches 1-4 items
 
 # -- values that break a field -------------------------------------------------------------
 

@@ -135,6 +135,7 @@ async def verify(emu: EmulatorProcess, ledger: Ledger) -> None:
             if stored == acked:
                 continue
             # the object's next update was in flight when the server died, and committed
+            assert name in in_flight, ("an acknowledged write changed", acked, stored)
             write = in_flight[name]
             assert int(stored["SyncToken"]) == int(acked["SyncToken"]) + 1, (acked, stored)
             assert stored["Notes"] == write.body["Notes"], (acked, stored)
