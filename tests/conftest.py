@@ -109,10 +109,16 @@ def pg_schema() -> Iterator[str]:
         if REQUIRE_PG:
             pytest.fail(f"{why} (QBO_REQUIRE_POSTGRES=1)")
         pytest.skip(why)
-    import sqlalchemy
 
     name = f"qbo_test_{os.getpid()}_{secrets.token_hex(3)}"
     yield name
+    drop_schema(name)
+
+
+def drop_schema(name: str) -> None:
+    """Drop a PostgreSQL schema of the tests and everything in it."""
+    import sqlalchemy
+
     engine = sqlalchemy.create_engine(PG_URL)
     with engine.begin() as conn:
         conn.execute(sqlalchemy.text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))

@@ -114,6 +114,7 @@ def test_hostile_xml_does_not_crash_or_expand() -> None:
         (403, "", "application/json", AuthorizationError, "empty body"),
         (429, "{}", "application/json", RateLimitError, "HTTP 429"),
         (400, "{not json", "application/json", ValidationError, "HTTP 400"),
+        (400, "[" * 100_000 + "]" * 100_000, "application/json", ValidationError, "HTTP 400"),
         (418, "teapot", "text/plain", QBOError, "teapot"),
     ],
 )
@@ -146,6 +147,8 @@ def test_a_fault_in_a_200_is_raised() -> None:
         )
     with pytest.raises(ServiceError):
         parse_json(response(200, "<html>oops</html>", "text/html"))
+    with pytest.raises(ServiceError):
+        parse_json(response(200, "[" * 100_000 + "]" * 100_000))
     assert (
         parse_json(response(200, '{"Customer":{"Balance":0.10}}'))["Customer"]["Balance"]
         .as_tuple()

@@ -161,11 +161,19 @@ def test_cloudevents_payload() -> None:
     "body",
     [
         b"not json",
+        b"[" * 100_000 + b"]" * 100_000,  # deeper than the parser recurses
         b"{}",
         b"42",
         b'{"eventNotifications": {}}',
         b'{"eventNotifications": [{"dataChangeEvent": {"entities": []}}]}',
         json.dumps([cloudevent("invoice.created", "1")]).encode(),
+        json.dumps([cloudevent("qbo.invoice.deleted.v1", "1\u0000")]).encode(),
+        json.dumps(
+            [cloudevent("qbo.customer.merged.v1", "7", data={"deletedId": "8\x00"})]
+        ).encode(),
+        json.dumps(
+            [cloudevent("qbo.customer.merged.v1", "7", data={"deletedId": {"a": 1}})]
+        ).encode(),
         json.dumps(
             [{**cloudevent("qbo.invoice.created.v1", "1"), "intuitaccountid": None}]
         ).encode(),

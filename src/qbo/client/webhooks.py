@@ -129,11 +129,24 @@ def _operation(value: str) -> str:
 
 
 def _text(value: Any, what: str) -> str:
+    """A name or id of an event: a non-empty printable string (or an integer).
+
+    Control characters are refused: no QBO id or name holds one, and an id with a NUL
+    could be neither looked up nor stored (PostgreSQL text refuses NUL), which would
+    leave the delivery stuck instead of marked bad.
+    """
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     if not isinstance(value, str) or not value:
         raise WebhookPayloadError(f"{what} is missing or not a string")
+    if not value.isprintable():
+        raise WebhookPayloadError(f"{what} holds control characters")
     return value
+
+
+def _optional_text(value: Any, what: str) -> str | None:
+    """An id that may be absent (``deletedId`` outside merges); empty counts as absent."""
+    return None if value is None or value == "" else _text(value, what)
 
 
 def _derived_id(*parts: str | None) -> str:
@@ -161,7 +174,7 @@ def _legacy(document: Mapping[str, Any]) -> list[WebhookEvent]:
             entity_id = _text(item.get("id"), "entity id")
             operation = _operation(_text(item.get("operation"), "operation"))
             updated = item.get("lastUpdated")
-            deleted = item.get("deletedId")
+            deleted = _optional_text(item.get("deletedId"), "deletedId")
             events.append(
                 WebhookEvent(
                     realm_id=realm,
@@ -169,7 +182,7 @@ def _legacy(document: Mapping[str, Any]) -> list[WebhookEvent]:
                     entity_id=entity_id,
                     operation=operation,
                     occurred_at=parse_instant(updated),
-                    deleted_id=None if deleted is None else str(deleted),
+                    deleted_id=deleted,
                     event_id=_derived_id(
                         realm, name, entity_id, str(operation), str(updated), str(deleted)
                     ),
@@ -190,14 +203,14 @@ def _cloudevent(item: Any) -> WebhookEvent:
     entity, verb = parts[1], parts[2]
     data = item.get("data")
     data = data if isinstance(data, dict) else {}
-    deleted = data.get("deletedId")
+    deleted = _optional_text(data.get("deletedId"), "data.deletedId")
     return WebhookEvent(
         realm_id=_text(item.get("intuitaccountid"), "intuitaccountid"),
         entity=_entity_name(entity),
         entity_id=_text(item.get("intuitentityid"), "intuitentityid"),
         operation=_VERBS.get(verb.lower(), verb),
         occurred_at=parse_instant(item.get("time")),
-        deleted_id=None if deleted is None else str(deleted),
+        deleted_id=deleted,
         event_id=_text(item.get("id"), "id"),
         raw=item,
     )
@@ -214,6 +227,8 @@ def parse_events(body: bytes | str | Any) -> list[WebhookEvent]:
             document = json.loads(body)
         except ValueError:
             raise WebhookPayloadError("the body is not JSON") from None
+        except RecursionError:  # not a ValueError: it would escape every caller's handling
+            raise WebhookPayloadError("the body is nested too deeply to read") from None
     if isinstance(document, list):
         return [_cloudevent(item) for item in document]
     if isinstance(document, dict):

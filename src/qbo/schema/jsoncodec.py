@@ -16,7 +16,17 @@ from typing import Any
 
 import simplejson
 
-__all__ = ["Decimal", "dumps", "loads"]
+__all__ = ["Decimal", "JSONTooDeepError", "dumps", "loads"]
+
+
+class JSONTooDeepError(ValueError):
+    """JSON nested deeper than the parser can follow (``[[[[...]]]]``).
+
+    The parser recurses once per level and the interpreter stops it with a RecursionError,
+    which is not a ValueError: callers that refuse bad JSON with ``except ValueError``
+    would let it escape (a 500, or a webhook inbox stuck on one delivery). Raised as a
+    ValueError, it is refused like any other JSON that cannot be read.
+    """
 
 
 def _default(obj: Any) -> Any:
@@ -49,7 +59,14 @@ def dumps(obj: Any, *, indent: int | None = None, sort_keys: bool = False) -> st
 
 
 def loads(text: str | bytes | bytearray) -> Any:
-    """Parse JSON with fractional numbers as ``Decimal`` and integers as ``int``."""
+    """Parse JSON with fractional numbers as ``Decimal`` and integers as ``int``.
+
+    Anything that is not JSON raises ValueError (:class:`JSONTooDeepError` for nesting
+    too deep to follow).
+    """
     if isinstance(text, bytes | bytearray):
         text = bytes(text).decode("utf-8")
-    return simplejson.loads(text, use_decimal=True)
+    try:
+        return simplejson.loads(text, use_decimal=True)
+    except RecursionError:
+        raise JSONTooDeepError("the JSON is nested too deeply to read") from None

@@ -104,7 +104,10 @@ class WebhookInbox:
 
     def _store(self, body: bytes, content_type: str | None) -> list[str]:
         """Store the delivery (one row per realm with ``by_realm``); the realms it names."""
-        text = body.decode("utf-8", "replace")
+        # PostgreSQL text cannot hold NUL: a raw NUL is never valid JSON, so the delivery
+        # is bad either way, and storing it with U+FFFD lets it be kept and marked bad
+        # (instead of a 500 that Intuit would retry for days)
+        text = body.decode("utf-8", "replace").replace("\x00", "\ufffd")
         realms: list[str | None] = [None]
         if self.by_realm:
             try:

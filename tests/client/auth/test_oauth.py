@@ -20,12 +20,14 @@ from qbo.client.auth import (
     check_state,
     parse_redirect,
 )
+from qbo.client.auth._protocol import error_for, parse_object
 from qbo.client.auth.oauth import ACCOUNTING, OPENID
 from qbo.client.environment import emulator as emulator_environment
 from qbo.client.errors import (
     AuthenticationError,
     AuthorizationError,
     ReauthorizationRequired,
+    ServiceError,
     TransportError,
 )
 from tests.client.auth.conftest import REDIRECT_URI, Emu
@@ -246,6 +248,15 @@ def test_client_secret_post_works_too(oauth_emu: Emu) -> None:
     oauth = oauth_emu.oauth(oauth_emu.new_app(), auth_method="client_secret_post")
     token = oauth_emu.connect(oauth, oauth_emu.new_realm())
     assert oauth.refresh(token).refresh_token == token.refresh_token
+
+
+def test_answers_nested_too_deeply_are_errors_not_crashes() -> None:
+    """A token endpoint (or a proxy) answering JSON nested deeper than the parser follows."""
+    deep = b"[" * 100_000 + b"]" * 100_000
+    with pytest.raises(ServiceError, match="not a JSON object"):
+        parse_object(httpx.Response(200, content=deep), "userinfo")
+    error = error_for(httpx.Response(400, content=deep), "refresh")
+    assert isinstance(error, AuthenticationError) and error.code is None
 
 
 def test_unreachable_server_is_a_transport_error() -> None:

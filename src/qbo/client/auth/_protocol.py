@@ -123,7 +123,7 @@ def redact(text: str, secrets: Iterable[str]) -> str:
 def _json_object(response: httpx.Response) -> dict[str, Any] | None:
     try:
         data = json.loads(response.content)
-    except ValueError:
+    except (ValueError, RecursionError):  # nested too deeply is not JSON we can read either
         return None
     return data if isinstance(data, dict) else None
 

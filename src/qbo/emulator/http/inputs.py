@@ -64,7 +64,7 @@ def json_body(body: bytes) -> Any:
         )
     try:
         return jsoncodec.loads(body.decode("utf-8"))
-    except RecursionError:
+    except jsoncodec.JSONTooDeepError:
         raise Fault.of(
             FaultCode.INVALID_PROPERTY,
             "Request has invalid or unsupported property: the body is nested too deeply",
