@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from qbo.schema import jsoncodec
 from tests.conftest import Api
 from tests.emulators import decode, invoice_body, service_item
 
@@ -233,3 +234,74 @@ async def test_item_shapes(local_api: Api) -> None:
         "q-op": "2010",
         "noop": None,  # no operation: like POST /customer, a create
     }
+
+
+async def test_a_batch_of_queries_is_sent_in_parts_and_not_logged(api: Api) -> None:
+    """A batch that only reads goes out item by item (the same bytes as one string) and
+    is not kept under its requestid: sent again, it answers what is there now."""
+    for name in ("Parts A", "Parts B"):
+        await api.create("Customer", {"DisplayName": name})
+    items = [
+        {"bId": "q", "Query": "select * from Customer where DisplayName LIKE 'Parts%'"},
+        {"bId": "c", "CDCQuery": {"ChangedSince": "2020-01-01T00:00:00Z", "Entities": "Customer"}},
+    ]
+    request_id = "parts-batch-1"
+    first = await api.post("batch", {"BatchItemRequest": items}, requestid=request_id)
+    assert first.status_code == 200
+    assert first.headers["content-length"] == str(len(first.content))
+    answer = decode(first)
+    names = [c["DisplayName"] for c in answer["BatchItemResponse"][0]["QueryResponse"]["Customer"]]
+    assert names == ["Parts A", "Parts B"]
+    # The parts join to exactly what encoding the whole answer at once writes.
+    assert first.text == jsoncodec.dumps(answer)
+    t = api.emulator.store.tables.request_log
+    with api.emulator.store.read() as conn:
+        logged = conn.execute(
+            select(func.count()).where(t.c.realm_id == api.realm, t.c.request_id == request_id)
+        ).scalar_one()
+    assert logged == 0
+    await api.create("Customer", {"DisplayName": "Parts C"})
+    again = decode(await api.post("batch", {"BatchItemRequest": items}, requestid=request_id))
+    found = again["BatchItemResponse"][0]["QueryResponse"]["Customer"]
+    assert [c["DisplayName"] for c in found] == ["Parts A", "Parts B", "Parts C"]
+    # A batch that writes is still kept and replayed as first answered.
+    writes = [{"bId": "w", "operation": "create", "Customer": {"DisplayName": "Parts W"}}]
+    kept = await api.post("batch", {"BatchItemRequest": writes}, requestid="parts-batch-2")
+    replayed = await api.post("batch", {"BatchItemRequest": writes}, requestid="parts-batch-2")
+    assert decode(kept) == decode(replayed)
+    with api.emulator.store.read() as conn:
+        logged = conn.execute(
+            select(func.count()).where(t.c.realm_id == api.realm, t.c.request_id == "parts-batch-2")
+        ).scalar_one()
+    assert logged == 1
+
+
+def test_envelope_parts_hold_the_answer_once() -> None:
+    """Encoding item by item never holds the answer as objects, a string and bytes at once."""
+    import tracemalloc
+    from datetime import UTC, datetime
+
+    from simplejson import RawJSON
+
+    from qbo.emulator.http.responses import envelope, envelope_parts
+
+    row = jsoncodec.dumps(
+        {"Id": "1", "DisplayName": "x" * 900, "Balance": jsoncodec.Decimal("1.50")}
+    )
+    now = datetime(2026, 1, 2, tzinfo=UTC)
+
+    def answer() -> list[object]:  # each row its own text, as read from the database
+        return [
+            {"bId": str(i), "QueryResponse": {"Customer": [RawJSON(row.replace('"1"', f'"{i}"'))]}}
+            for i in range(2000)
+        ]
+
+    whole = jsoncodec.dumps(envelope("BatchItemResponse", answer(), now, "UTC")).encode()
+    items = answer()
+    tracemalloc.start()
+    parts = envelope_parts("BatchItemResponse", items, now, "UTC")
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert b"".join(parts) == whole
+    assert all(item is None for item in items)
+    assert peak < 1.5 * len(whole)

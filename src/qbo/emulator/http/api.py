@@ -20,12 +20,20 @@ from starlette.responses import Response
 from qbo.emulator.core import Emulator
 from qbo.emulator.http.auth import authorize
 from qbo.emulator.http.inputs import ApiRequest
-from qbo.emulator.http.responses import envelope, fault_body, gateway_response, json_response
+from qbo.emulator.http.responses import (
+    PartsResponse,
+    envelope,
+    envelope_parts,
+    fault_body,
+    gateway_response,
+    json_response,
+)
 from qbo.emulator.http.routes import (
     Answer,
     ApiRoute,
     Args,
     Bare,
+    Enveloped,
     Raw,
     route_for,
     runs_inline,
@@ -64,6 +72,10 @@ def execute(
             answer = route.handler(s, req, args)
             if isinstance(answer, Raw):
                 return Response(answer.body, media_type=answer.media_type)
+            if isinstance(answer, Enveloped) and not answer.kept:
+                # Nothing to log: a long answer goes out in parts, never as one string.
+                parts = envelope_parts(answer.key, answer.value, s.now, s.realm.timezone)
+                return PartsResponse(parts)
             body = _body_of(answer, s)
             if request_id is not None:
                 logged = LoggedAnswer(200, body)

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 
 from qbo.emulator.timefmt import epoch_ms, response_time
 from qbo.schema import jsoncodec
@@ -29,6 +30,44 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
 
 def envelope(key: str, payload: Any, now: datetime, tz: str) -> dict[str, Any]:
     return {key: payload, "time": response_time(now, tz)}
+
+
+def envelope_parts(key: str, items: list[Any], now: datetime, tz: str) -> list[bytes]:
+    """:func:`envelope` of a long list, encoded item by item: the same bytes as
+    ``dumps(envelope(...))``, without the whole answer ever being one string.
+
+    Each item is dropped from ``items`` once encoded, so a batch of 30,000 rows holds its
+    rows once (as they are turned into bytes) instead of as objects, a string and bytes.
+    """
+    parts = [("{" + jsoncodec.dumps(key) + ":[").encode()]
+    for index in range(len(items)):
+        text = jsoncodec.dumps(items[index])
+        items[index] = None
+        parts.append(("," + text if index else text).encode("utf-8", "replace"))
+    parts.append(('],"time":' + jsoncodec.dumps(response_time(now, tz)) + "}").encode())
+    return parts
+
+
+class PartsResponse(Response):
+    """A JSON answer sent as the parts it was encoded in (see :func:`envelope_parts`)."""
+
+    media_type = JSON_TYPE
+
+    def __init__(self, parts: list[bytes], status_code: int = 200) -> None:
+        self.parts = parts
+        super().__init__(None, status_code)
+        length = str(sum(len(part) for part in parts)).encode()
+        self.raw_headers = [
+            (name, value) for name, value in self.raw_headers if name != b"content-length"
+        ] + [(b"content-length", length)]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send(
+            {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
+        )
+        last = len(self.parts) - 1
+        for index, part in enumerate(self.parts):
+            await send({"type": "http.response.body", "body": part, "more_body": index < last})
 
 
 def fault_body(fault: Fault, now: datetime, tz: str) -> dict[str, Any]:

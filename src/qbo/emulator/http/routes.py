@@ -22,7 +22,7 @@ from typing import Any
 from qbo.emulator import attachments, mail
 from qbo.emulator.http.inputs import ApiRequest, parse_multipart, query_text
 from qbo.emulator.operations import entities, exchange_rates
-from qbo.emulator.operations.batch import run_batch
+from qbo.emulator.operations.batch import only_reads, run_batch
 from qbo.emulator.operations.cdc import changes_since
 from qbo.emulator.operations.query import query
 from qbo.emulator.operations.tax_codes import create_tax_code
@@ -39,6 +39,10 @@ class Enveloped:
 
     key: str
     value: Any
+    #: Kept under the request's ``requestid`` for replays. An answer that changed nothing
+    #: (a batch of queries, its value a list) is not: running it again answers the same,
+    #: and its rows would cost a copy of themselves in the log.
+    kept: bool = True
 
 
 @dataclass(frozen=True)
@@ -91,8 +95,9 @@ def cdc_get(s: Session, req: ApiRequest, args: Args) -> Answer:
 
 
 def batch_post(s: Session, req: ApiRequest, args: Args) -> Answer:
-    items = run_batch(s, req.json(), req.params.get("requestid"))
-    return Enveloped("BatchItemResponse", items)
+    body = req.json()
+    items = run_batch(s, body, req.params.get("requestid"))
+    return Enveloped("BatchItemResponse", items, kept=not only_reads(body))
 
 
 def report_get(s: Session, req: ApiRequest, args: Args) -> Answer:

@@ -75,6 +75,18 @@ def run_batch(s: Session, body: Any, request_id: str | None) -> list[dict[str, A
     return [run_item(s, item) for item in _items(body)]
 
 
+#: What an item that only reads holds.
+READ_ITEM_KEYS = frozenset({"bId", "Query", "CDCQuery"})
+
+
+def only_reads(body: Any) -> bool:
+    """Whether every item of a batch body is a query or a CDC query (it changes nothing)."""
+    items = body.get("BatchItemRequest") if isinstance(body, dict) else None
+    return isinstance(items, list) and all(
+        isinstance(item, dict) and set(item) <= READ_ITEM_KEYS for item in items
+    )
+
+
 def _items(body: Any) -> list[dict[str, Any]]:
     """The checked item list (whole-request faults for anything that cannot be run)."""
     if not isinstance(body, dict) or not isinstance(body.get("BatchItemRequest"), list):
