@@ -219,3 +219,27 @@ async def api(request: pytest.FixtureRequest, emulator: Emulator) -> AsyncIterat
         base = request.getfixturevalue("socket_urls")
     async with httpx.AsyncClient(transport=transport, base_url=base, timeout=30) as client:
         yield Api(client, emulator, realm.realm_id)
+
+
+#: Loggers that commands run in-process configure (the fleet's JSON lines, the served
+#: emulator's stderr handler); the names under them inherit what they are given.
+_CONFIGURED_LOGGERS = ("qbo", "procrastinate", "uvicorn", "uvicorn.error", "uvicorn.access")
+
+
+@pytest.fixture(autouse=True)
+def _loggers_as_they_were() -> Iterator[None]:
+    """Put back what a test's in-process command did to logging, so that no test's
+    configuration (``propagate = False`` on ``qbo``) hides another test's records."""
+    import logging
+
+    saved = {}
+    for name in _CONFIGURED_LOGGERS:
+        logger = logging.getLogger(name)
+        saved[name] = (logger.handlers[:], logger.level, logger.propagate, logger.disabled)
+    yield
+    for name, (handlers, level, propagate, disabled) in saved.items():
+        logger = logging.getLogger(name)
+        logger.handlers[:] = handlers
+        logger.setLevel(level)
+        logger.propagate = propagate
+        logger.disabled = disabled
