@@ -6,6 +6,7 @@ admin token, which every control-plane request must then carry as a bearer token
 
 from __future__ import annotations
 
+import functools
 import hmac
 import ipaddress
 from datetime import datetime
@@ -140,6 +141,7 @@ async def health(request: Request) -> Response:
 
 
 def guarded(endpoint: Any) -> Any:
+    @functools.wraps(endpoint)  # keeps the name and docstring the OpenAPI description reads
     async def wrapper(request: Request) -> Response:
         refusal = guard(request)
         if refusal is not None:
@@ -147,7 +149,6 @@ def guarded(endpoint: Any) -> Any:
         response: Response = await endpoint(request)
         return response
 
-    wrapper.__name__ = endpoint.__name__
     return wrapper
 
 
