@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from starlette.applications import Starlette
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
@@ -89,10 +90,30 @@ async def method_not_allowed(request: Request, exc: Exception) -> Response:
     return json_response({"error": f"{request.method} is not allowed on {request.url.path}"}, 405)
 
 
+class AnyText(Convertor[str]):
+    """Starlette's ``path`` convertor, newlines included.
+
+    ``path`` matches ``.*``, which stops at a newline: a ``/v3`` path whose id holds one
+    (``/employee/a%0Ab``) fell through to the router's bare 404. With this one it reaches
+    the API, which answers with QBO's own fault for it.
+    """
+
+    regex = r"[\s\S]*"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("anytext", AnyText())
+
+
 def served_routes() -> list[BaseRoute]:
     """Every route of the application (the OpenAPI description is built from these)."""
     return [
-        Route("/v3/company/{realm}/{rest:path}", api_endpoint, methods=["GET", "POST"]),
+        Route("/v3/company/{realm}/{rest:anytext}", api_endpoint, methods=["GET", "POST"]),
         *control.ROUTES,
         *conditions_control.ROUTES,
         *oauth_routes.ROUTES,

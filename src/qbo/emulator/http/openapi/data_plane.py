@@ -86,10 +86,8 @@ def _query_get(_: EntityDef | None) -> Op:
 
 
 def _query_post(_: EntityDef | None) -> Op:
-    body = {
-        "required": True,
-        "content": {"application/text": {"schema": {"type": "string"}}},
-    }
+    text = {"schema": {"type": "string"}}
+    body = {"required": True, "content": {"application/text": text}}
     answer = json_ok(envelope("QueryResponse", ref("QueryResponse")))
     return _op("queryPost", "Run a query sent as the body", answer, requestBody=body)
 
@@ -310,11 +308,17 @@ def _faults() -> Schema:
 def _finish(op: Op, route: routes.ApiRoute) -> Op:
     """The parameters and answers every /v3 operation shares."""
     path_params = [param("realmId", "path", {"type": "string"}, "The company.")]
+    faults = _faults()
+    if "requestBody" in op:
+        faults["415"] = {
+            **faults["400"],
+            "description": "A body of another Content-Type than described.",
+        }
     return {
         **op,
         "tags": ["data plane"],
         "parameters": [*path_params, *op.get("parameters", []), MINORVERSION],
-        "responses": {**op["responses"], **_faults()},
+        "responses": {**op["responses"], **faults},
         "security": [{"bearer": []}, {"oauth2": ["com.intuit.quickbooks.accounting"]}],
         "x-qbo-route": f"{route.method} {route.pattern}",
     }

@@ -31,7 +31,8 @@ class Described:
     form: Schema | None = None  # a form body
     answer: Schema = field(default_factory=lambda: {})  # the JSON answer (any when empty)
     query: tuple[str, ...] = ()  # optional string query parameters
-    media: str = "application/json"
+    media: str = "application/json"  # of the answer
+    error_media: str = "application/json"  # of a refusal (4xx)
 
 
 _TOKEN = {
@@ -80,9 +81,13 @@ BODIES: dict[tuple[str, str], Described] = {
         answer={"type": "object", "properties": {"keys": {"type": "array"}}, "required": ["keys"]}
     ),
     ("GET", "/connect/oauth2"): Described(
-        query=("client_id", "response_type", "scope", "redirect_uri", "state"), media="text/html"
+        query=("client_id", "response_type", "scope", "redirect_uri", "state"),
+        media="text/html",
+        error_media="text/html",  # a page for the person at the browser
     ),
-    ("POST", "/connect/oauth2"): Described(form=_OBJECT, media="text/html"),
+    ("POST", "/connect/oauth2"): Described(
+        form=_OBJECT, media="text/html", error_media="text/html"
+    ),
     ("GET", "/_emulator/health"): Described(
         answer={"type": "object", "properties": {"status": {"const": "ok"}}}
     ),
@@ -108,7 +113,9 @@ BODIES: dict[tuple[str, str], Described] = {
     ),
     ("GET", "/_emulator/openapi.json"): Described(answer=_OBJECT),
     ("GET", "/_emulator/outbox/{message}/pdf"): Described(media="application/pdf"),
-    ("GET", "/_emulator/files/{token}"): Described(media="application/octet-stream"),
+    ("GET", "/_emulator/files/{token}"): Described(
+        media="application/octet-stream", error_media="text/plain"
+    ),
     ("GET", "/_emulator/webhooks/deliveries"): Described(query=("app", "limit")),
     ("GET", "/_emulator/webhooks/queue"): Described(query=("app", "state", "limit")),
     ("GET", "/_emulator/outbox"): Described(query=("realm", "limit")),
@@ -158,7 +165,7 @@ def _operation(route: Route, method: str, path: str) -> Op:
         "tags": ["control plane" if control else "oauth"],
         "responses": {
             ok: {"description": "Done.", "content": _content(described.media, described.answer)},
-            "4XX": {"description": "Refused.", "content": {"application/json": {"schema": error}}},
+            "4XX": {"description": "Refused.", "content": _content(described.error_media, error)},
         },
     }
     if parameters:
