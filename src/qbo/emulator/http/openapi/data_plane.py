@@ -252,10 +252,20 @@ def _write(e: EntityDef | None) -> Op | None:
         {"type": "string", "enum": ops},
         "What the write does; without it an Id means update, none means create.",
     )
+    answer = _entity_envelope(e)
+    if e.allows(Operation.READ):  # the object written, read back (explorers, stateful tests)
+        read = {
+            "operationId": f"read{e.name}",
+            "parameters": {
+                "realmId": "$request.path.realmId",
+                "id": f"$response.body#/{e.json_key}/Id",
+            },
+        }
+        answer["200"]["links"] = {"read": read}
     return _op(
         f"write{e.name}",
         f"Create, update{', delete' if 'delete' in ops else ''} a {e.name}",
-        _entity_envelope(e),
+        answer,
         parameters=[operation, INCLUDE, REQUESTID],
         requestBody=json_body(ref(e.json_key)),
         description="Unknown properties get fault 2010; a stale SyncToken gets 5010.",
