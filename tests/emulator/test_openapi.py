@@ -110,6 +110,8 @@ def test_entity_paths_follow_the_operations_each_entity_allows(doc: dict[str, An
     names = {p["name"] for p in write["parameters"]}
     assert {"realmId", "minorversion", "requestid", "include", "operation"} <= names
     assert write["security"] == [{"bearer": []}, {"oauth2": ["com.intuit.quickbooks.accounting"]}]
+    batch = paths[V3 + "batch"]["post"]["parameters"]
+    assert next(p for p in batch if p["name"] == "requestid")["schema"]["maxLength"] == 36
 
 
 async def test_the_emulator_serves_its_description(local: Api, doc: dict[str, Any]) -> None:

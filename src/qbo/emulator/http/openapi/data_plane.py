@@ -15,8 +15,10 @@ from typing import Any
 from qbo.emulator.http import routes
 from qbo.emulator.http.openapi.catalogue_schemas import Schema, ref
 from qbo.emulator.http.openapi.envelopes import envelope
+from qbo.emulator.operations.batch import MAX_BATCH_REQUEST_ID
 from qbo.emulator.reports import REPORTS
 from qbo.emulator.reports.params import SUMMARIZE
+from qbo.emulator.store.request_log import MAX_REQUEST_ID
 from qbo.schema import Catalogue, EntityDef, Operation
 
 PREFIX = "/v3/company/{realmId}/"
@@ -43,12 +45,19 @@ MINORVERSION = param(
     {"type": "integer", "minimum": 1},
     "The API's minor version; any value below 75, or none, is served as 75.",
 )
-REQUESTID = param(
-    "requestid",
-    "query",
-    {"type": "string", "minLength": 1, "maxLength": 50},
-    "Idempotency key: a repeated write with the same id gets the first answer again.",
-)
+
+
+def requestid(max_length: int) -> Schema:
+    """The idempotency key of a write (longer ids get a ValidationFault)."""
+    return param(
+        "requestid",
+        "query",
+        {"type": "string", "minLength": 1, "maxLength": max_length},
+        "Idempotency key: a repeated write with the same id gets the first answer again.",
+    )
+
+
+REQUESTID = requestid(MAX_REQUEST_ID)
 INCLUDE = param(
     "include",
     "query",
@@ -117,7 +126,7 @@ def _batch(_: EntityDef | None) -> Op:
         "Up to 30 writes and queries in one request",
         answer,
         requestBody=json_body(ref("BatchRequest")),
-        parameters=[REQUESTID],
+        parameters=[requestid(MAX_BATCH_REQUEST_ID)],
     )
 
 
