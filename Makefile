@@ -4,8 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.installed-bench
+FUZZ_STAMP := $(VENV)/.installed-fuzz
 
-.PHONY: demo test lint docs catalogue bench bench-query bench-reports bench-client bench-reset bench-fleet bench-sync bench-emulator clean unasync
+.PHONY: demo test lint docs catalogue bench bench-query bench-reports bench-client bench-reset bench-fleet bench-sync bench-emulator clean unasync fuzz
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
@@ -18,11 +19,21 @@ $(BENCH_STAMP): $(STAMP)
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	touch $(BENCH_STAMP)
 
+# schemathesis, for make fuzz, on top of the dev dependencies.
+$(FUZZ_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e '.[dev,fuzz]'
+	touch $(FUZZ_STAMP)
+
 demo: $(STAMP)
 	$(BIN)/python -m qbo.cli.demo
 
 test: $(STAMP)
 	$(BIN)/pytest -q
+
+# schemathesis against a fresh emulator over loopback, from its OpenAPI description, with a
+# fixed seed: no 5xx, and every status, content type and body as described.
+fuzz: $(FUZZ_STAMP)
+	$(BIN)/python tools/fuzz_api.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests tools benchmarks examples

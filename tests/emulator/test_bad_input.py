@@ -120,7 +120,9 @@ async def test_non_canonical_ids_name_nothing(db_api: Api, object_id: object) ->
 
 
 @pytest.mark.parametrize(
-    "object_id", ["%201", "01", "abc", "99999999999999999999999", "1%00", "-1"]
+    "object_id",
+    # %0A: a newline, which the router once stopped at (a bare 404 instead of QBO's fault)
+    ["%201", "01", "abc", "99999999999999999999999", "1%00", "-1", "1%0A", "a%0Ab"],
 )
 async def test_reads_of_odd_ids(db_api: Api, object_id: str) -> None:
     api = db_api

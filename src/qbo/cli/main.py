@@ -6,6 +6,8 @@ for every command; ``--debug`` shows tracebacks instead of one-line errors.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -21,6 +23,7 @@ from qbo.cli import (
     webhooks_commands,
 )
 from qbo.cli.connection import OPTIONS
+from qbo.cli.control_plane import DEFAULT_URL
 from qbo.cli.errors import DEBUG, ReportingGroup
 
 app = typer.Typer(
@@ -212,6 +215,26 @@ def serve(
         access_log=access_log,
         tls=files,
     )
+
+
+@emulator_app.command("openapi")
+def openapi(
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
+    ] = None,
+    base_url: Annotated[
+        str, typer.Option(help="The server URL the description names (where the emulator runs).")
+    ] = DEFAULT_URL,
+) -> None:
+    """Print the emulator's OpenAPI 3.1 description (no server needed): for client generators and API explorers."""
+    from qbo.emulator.http.app import served_routes
+    from qbo.emulator.http.openapi import document
+
+    text = json.dumps(document(served_routes(), base_url), indent=2) + "\n"
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
 
 
 def outbound_config(

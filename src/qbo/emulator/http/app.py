@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from starlette.applications import Starlette
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from qbo.emulator.core import Emulator
@@ -19,6 +19,7 @@ from qbo.emulator.http.conditions import ConditionsMiddleware
 from qbo.emulator.http.crosssite import CrossSiteMiddleware
 from qbo.emulator.http.limits import BodyLimitMiddleware, BodyTooLarge
 from qbo.emulator.http.oauth import routes as oauth_routes
+from qbo.emulator.http.openapi import endpoint as openapi_endpoint
 from qbo.emulator.http.responses import fault_body, json_response, new_tid
 from qbo.schema.faults import Fault, FaultCode
 
@@ -89,16 +90,41 @@ async def method_not_allowed(request: Request, exc: Exception) -> Response:
     return json_response({"error": f"{request.method} is not allowed on {request.url.path}"}, 405)
 
 
-def create_app(emulator: Emulator) -> Starlette:
-    routes: list[Any] = [
-        Route("/v3/company/{realm}/{rest:path}", api_endpoint, methods=["GET", "POST"]),
+class AnyText(Convertor[str]):
+    """Starlette's ``path`` convertor, newlines included.
+
+    ``path`` matches ``.*``, which stops at a newline: a ``/v3`` path whose id holds one
+    (``/employee/a%0Ab``) fell through to the router's bare 404. With this one it reaches
+    the API, which answers with QBO's own fault for it.
+    """
+
+    regex = r"[\s\S]*"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("anytext", AnyText())
+
+
+def served_routes() -> list[BaseRoute]:
+    """Every route of the application (the OpenAPI description is built from these)."""
+    return [
+        Route("/v3/company/{realm}/{rest:anytext}", api_endpoint, methods=["GET", "POST"]),
         *control.ROUTES,
         *conditions_control.ROUTES,
         *oauth_routes.ROUTES,
         *delivery_control.ROUTES,
+        *openapi_endpoint.ROUTES,
     ]
+
+
+def create_app(emulator: Emulator) -> Starlette:
     app = Starlette(
-        routes=routes,
+        routes=served_routes(),
         middleware=[
             # outermost first: foreign requests are refused before anything reads them; the
             # body limit counts what the throttle's batch check buffers

@@ -49,6 +49,7 @@ def _number_or_null(value: Any) -> float | None:
 
 
 async def throttle(request: Request) -> Response:
+    """QBO's request limits: read them, switch them, change them, empty the windows."""
     conditions = conditions_of(request.app)
     if request.method == "GET":
         return json_response(conditions.throttle.settings.to_json())
@@ -81,6 +82,7 @@ async def throttle(request: Request) -> Response:
 
 
 async def latency(request: Request) -> Response:
+    """Response times: none, or realistic QBO-like delays from a seed."""
     conditions = conditions_of(request.app)
     if request.method == "GET":
         return json_response(conditions.latency.to_json())
@@ -104,6 +106,7 @@ async def latency(request: Request) -> Response:
 
 
 async def faults(request: Request) -> Response:
+    """Injected faults: list them, add a rule, or remove them all."""
     registry = conditions_of(request.app).faults
     if request.method == "GET":
         return json_response([rule.to_json() for rule in registry.list()])
@@ -120,6 +123,7 @@ async def faults(request: Request) -> Response:
 
 
 async def delete_fault(request: Request) -> Response:
+    """Remove one injected fault rule."""
     fault_id = request.path_params["fault"]
     if not conditions_of(request.app).faults.remove(fault_id):
         return control_error(f"no fault {fault_id}", 404)
@@ -127,6 +131,7 @@ async def delete_fault(request: Request) -> Response:
 
 
 async def merge_objects(request: Request) -> Response:
+    """Merge one name-list object into another, as QBO's merge does."""
     emulator: Emulator = request.app.state.emulator
     realm_id = request.path_params["realm"]
     body = await _json_body(request)

@@ -6,6 +6,7 @@ admin token, which every control-plane request must then carry as a bearer token
 
 from __future__ import annotations
 
+import functools
 import hmac
 import ipaddress
 from datetime import datetime
@@ -69,11 +70,13 @@ def _emulator(request: Request) -> Emulator:
 
 
 async def list_realms(request: Request) -> Response:
+    """Every company this server holds."""
     realms = await run_in_threadpool(_emulator(request).realms.list)
     return json_response([r.public() for r in realms])
 
 
 async def create_realm(request: Request) -> Response:
+    """A new company, seeded (empty or demo), in its country, currency and time zone."""
     body = await _json_body(request)
     if isinstance(body, Response):
         return body
@@ -99,6 +102,7 @@ async def create_realm(request: Request) -> Response:
 
 
 async def reset_realm(request: Request) -> Response:
+    """The company put back to its seed, as if new."""
     realm_id = request.path_params["realm"]
     try:
         realm = await run_in_threadpool(_emulator(request).realms.reset, realm_id)
@@ -108,6 +112,7 @@ async def reset_realm(request: Request) -> Response:
 
 
 async def clock(request: Request) -> Response:
+    """The emulator's clock: read it, advance it or set it (times, expiries, webhooks follow it)."""
     emulator = _emulator(request)
     if request.method == "GET":
         return json_response({"now": emulator.clock.now().isoformat()})
@@ -136,10 +141,12 @@ async def clock(request: Request) -> Response:
 
 
 async def health(request: Request) -> Response:
+    """Whether the server answers (for readiness checks)."""
     return json_response({"status": "ok"})
 
 
 def guarded(endpoint: Any) -> Any:
+    @functools.wraps(endpoint)  # keeps the name and docstring the OpenAPI description reads
     async def wrapper(request: Request) -> Response:
         refusal = guard(request)
         if refusal is not None:
@@ -147,7 +154,6 @@ def guarded(endpoint: Any) -> Any:
         response: Response = await endpoint(request)
         return response
 
-    wrapper.__name__ = endpoint.__name__
     return wrapper
 
 

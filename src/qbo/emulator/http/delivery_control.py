@@ -53,6 +53,7 @@ def _limit(request: Request) -> int | Response:
 
 
 async def webhook_attempts(request: Request) -> Response:
+    """Every webhook delivery attempt, newest first."""
     limit = _limit(request)
     if isinstance(limit, Response):
         return limit
@@ -63,6 +64,7 @@ async def webhook_attempts(request: Request) -> Response:
 
 
 async def webhook_queue(request: Request) -> Response:
+    """Webhook deliveries and their state (pending, delivered, failed)."""
     limit = _limit(request)
     if isinstance(limit, Response):
         return limit
@@ -76,6 +78,7 @@ async def webhook_queue(request: Request) -> Response:
 
 
 async def webhook_faults(request: Request) -> Response:
+    """Webhook delivery faults (drop, duplicate, delay, reorder): list, add, clear."""
     dispatcher = webhooks_for(_emulator(request))
     if request.method == "POST":
         body = await _json_body(request)
@@ -91,6 +94,7 @@ async def webhook_faults(request: Request) -> Response:
 
 
 async def webhook_flush(request: Request) -> Response:
+    """Deliver pending webhooks now, without waiting for the window."""
     report = await webhooks_for(_emulator(request)).run_once(force=True)
     return json_response(asdict(report))
 
@@ -103,6 +107,7 @@ def _realm(request: Request) -> str | Response | None:
 
 
 async def outbox(request: Request) -> Response:
+    """Mail sent with /send: list it, or empty it."""
     emulator = _emulator(request)
     realm_id = _realm(request)
     if isinstance(realm_id, Response):
@@ -119,6 +124,7 @@ async def outbox(request: Request) -> Response:
 
 
 async def outbox_attachment(request: Request) -> Response:
+    """The PDF attached to one sent mail."""
     raw = request.path_params["message"]
     found = None
     if raw.isdigit():
@@ -132,6 +138,7 @@ async def outbox_attachment(request: Request) -> Response:
 
 
 async def download(request: Request) -> Response:
+    """The bytes behind a temporary download URL (the token is the credential)."""
     emulator = _emulator(request)
     token = request.path_params["token"]
     found = await run_in_threadpool(

@@ -329,6 +329,7 @@ def _handle(
 
 
 async def authorize_endpoint(request: Request) -> Response:
+    """Intuit's authorize page: sign in, consent, and back to the app with a code."""
     emulator: Emulator = request.app.state.emulator
     server = await run_in_threadpool(oauth_for, emulator)
     server.stats.count("authorize")

@@ -148,6 +148,7 @@ def _token_grant(server: OAuthServer, app: App, form: dict[str, str]) -> tuple[T
 
 
 async def token_endpoint(request: Request) -> Response:
+    """Intuit's token endpoint: an authorization code or a refresh token for tokens."""
     server = await _server(request)
     try:
         form = await _form(request)
@@ -200,6 +201,7 @@ def _bearer_error(error: str, description: str, status: int) -> Response:
 
 
 async def userinfo_endpoint(request: Request) -> Response:
+    """OpenID Connect userinfo of the token's user."""
     server = await _server(request)
     server.stats.count("userinfo")
     token = bearer_token(request)
@@ -215,6 +217,7 @@ async def userinfo_endpoint(request: Request) -> Response:
 
 
 async def jwks_endpoint(request: Request) -> Response:
+    """The public keys that verify id_tokens."""
     server = await _server(request)
     server.stats.count("jwks")
     keys = await run_in_threadpool(lambda: server.keys.jwks())
@@ -222,6 +225,7 @@ async def jwks_endpoint(request: Request) -> Response:
 
 
 async def discovery_endpoint(request: Request) -> Response:
+    """The OpenID discovery document, with this server's URLs."""
     server = await _server(request)
     server.stats.count("discovery")
     base = base_url(request)

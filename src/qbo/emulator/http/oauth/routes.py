@@ -68,12 +68,14 @@ async def create_app_endpoint(request: Request) -> Response:
 
 
 async def list_apps_endpoint(request: Request) -> Response:
+    """Every registered app (without secrets)."""
     server = await _server(request)
     apps = await run_in_threadpool(server.apps.list)
     return json_response([a.public() for a in apps])
 
 
 async def create_user_endpoint(request: Request) -> Response:
+    """A new user who can sign in on the consent page."""
     server = await _server(request)
     try:
         user = await run_in_threadpool(server.users.create, await _object(request))
@@ -83,17 +85,20 @@ async def create_user_endpoint(request: Request) -> Response:
 
 
 async def list_users_endpoint(request: Request) -> Response:
+    """Every user of the consent page."""
     server = await _server(request)
     users = await run_in_threadpool(server.users.list)
     return json_response([u.public() for u in users])
 
 
 async def stats_endpoint(request: Request) -> Response:
+    """Requests counted per OAuth endpoint and grant type, and API calls per company."""
     emulator: Emulator = request.app.state.emulator
     return json_response(stats_for(emulator).snapshot())
 
 
 async def reset_stats_endpoint(request: Request) -> Response:
+    """Set the counts back to zero."""
     emulator: Emulator = request.app.state.emulator
     stats = stats_for(emulator)
     stats.reset()
