@@ -5,7 +5,9 @@ costs several times what SQLite itself spends on a lookup by primary key, and a 
 id is exactly one such lookup. A :class:`DriverStatement` is such a statement compiled
 once for the engine's dialect and run on the DBAPI cursor of the same connection, so it
 is inside the request's transaction like any other statement. Only statements whose
-parameters need no type conversion (text and integers) belong here.
+parameters need no type conversion belong here: text, integers, floats, booleans and
+NULL, which is all an entity row holds (its query columns are encoded to those, its
+document is JSON text).
 """
 
 from __future__ import annotations
@@ -25,22 +27,53 @@ class DriverStatement:
     sql: str
     #: Parameter names in order for positional styles (SQLite's ``?``), None for named.
     order: tuple[str, ...] | None
+    #: Values the statement binds itself (the ``1`` of ``value + 1``).
+    fixed: tuple[tuple[str, Any], ...] = ()
 
     @classmethod
-    def of(cls, statement: ClauseElement, dialect: Dialect) -> DriverStatement:
-        compiled = statement.compile(dialect=dialect)
+    def of(
+        cls,
+        statement: ClauseElement,
+        dialect: Dialect,
+        column_keys: tuple[str, ...] | None = None,
+    ) -> DriverStatement:
+        """``statement`` compiled for ``dialect``; an INSERT or UPDATE without values
+        sets ``column_keys`` (the keys of the rows it will be given)."""
+        compiled = statement.compile(
+            dialect=dialect, column_keys=list(column_keys) if column_keys is not None else None
+        )
         assert isinstance(compiled, SQLCompiler)
         order = tuple(compiled.positiontup or ()) if compiled.positional else None
-        return cls(str(compiled), order)
+        fixed = tuple((name, value) for name, value in compiled.params.items() if value is not None)
+        return cls(str(compiled), order, fixed)
+
+    def _args(self, params: dict[str, Any]) -> Any:
+        if self.fixed:
+            params = {**dict(self.fixed), **params}
+        return params if self.order is None else tuple(params[name] for name in self.order)
 
     def first(self, conn: Connection, params: dict[str, Any]) -> Any:
-        """The first row the statement finds (a tuple), or None."""
+        """The first row the statement finds or returns (a tuple), or None."""
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         try:
-            if self.order is None:
-                cursor.execute(self.sql, params)
-            else:
-                cursor.execute(self.sql, tuple(params[name] for name in self.order))
+            cursor.execute(self.sql, self._args(params))
             return cursor.fetchone()
+        finally:
+            cursor.close()
+
+    def all(self, conn: Connection, params: dict[str, Any]) -> list[Any]:
+        """Every row the statement finds."""
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute(self.sql, self._args(params))
+            return list(cursor.fetchall())
+        finally:
+            cursor.close()
+
+    def run(self, conn: Connection, params: dict[str, Any]) -> None:
+        """Run a statement that returns nothing (an INSERT, UPDATE or DELETE)."""
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute(self.sql, self._args(params))
         finally:
             cursor.close()

@@ -168,18 +168,23 @@ class Session:
 
     def _select_doc(self, entity: str, num: int) -> Any:
         """The row holding a document's JSON text, looked up by primary key on the driver."""
-        store = self.store
-        statement = store.statement(
-            ("select_doc", entity),
-            lambda: DriverStatement.of(self.table(entity).select_doc, store.engine.dialect),
-        )
+        statement = self._driver(("select_doc", entity), self.table(entity).select_doc)
         return statement.first(self.conn, {"k_realm": self.realm.realm_id, "k_id": num})
+
+    def _driver(
+        self, key: tuple[Any, ...], statement: Any, column_keys: tuple[str, ...] | None = None
+    ) -> DriverStatement:
+        """A hot statement compiled once per store for its driver (see ``driver_sql``)."""
+        dialect = self.store.engine.dialect
+        return self.store.statement(
+            ("driver", *key), lambda: DriverStatement.of(statement, dialect, column_keys)
+        )
 
     def insert(self, entity: str, doc: dict[str, Any]) -> None:
         et = self.table(entity)
         row = et.row(self.realm.realm_id, doc, self.meta_ms, self.meta_ms, self.realm.timezone)
         row["doc"] = jsoncodec.dumps(doc)
-        self.conn.execute(et.insert_row, row)
+        self._driver(("insert", entity, tuple(row)), et.insert_row, tuple(row)).run(self.conn, row)
         self._doc_cache[(entity, int(doc["Id"]))] = doc
 
     def replace(self, entity: str, doc: dict[str, Any]) -> None:
@@ -192,8 +197,13 @@ class Session:
         row["doc"] = jsoncodec.dumps(doc)
         row["k_realm"] = self.realm.realm_id
         row["k_id"] = num
-        self.conn.execute(et.update_row, row)
+        self._update(entity, et, row)
         self._doc_cache[(entity, num)] = doc
+
+    def _update(self, entity: str, et: EntityTable, row: dict[str, Any]) -> None:
+        """UPDATE the row keyed by ``k_realm`` and ``k_id`` with the row's other values."""
+        columns = tuple(key for key in row if not key.startswith("k_"))
+        self._driver(("update", entity, columns), et.update_row, columns).run(self.conn, row)
 
     def replace_derived(self, entity: str, doc: dict[str, Any], props: Iterable[str]) -> None:
         """Rewrite a document whose derived figures (``props``: a balance, a quantity) changed.
@@ -213,7 +223,7 @@ class Session:
         row["doc"] = jsoncodec.dumps(doc)
         row["k_realm"] = self.realm.realm_id
         row["k_id"] = num
-        self.conn.execute(et.update_row, row)
+        self._update(entity, et, row)
         self._doc_cache[(entity, num)] = doc
 
     def remove(self, entity: str, object_id: str) -> None:
@@ -234,7 +244,10 @@ class Session:
             "k_value": normalise(field.kind, value),
             "k_limit": limit,
         }
-        rows = self.conn.execute(et.find_by(prop), params)
+        if not isinstance(params["k_value"], str | int) or isinstance(params["k_value"], bool):
+            rows = self.conn.execute(et.find_by(prop), params).all()
+        else:  # the common case (a name): straight to the driver
+            rows = self._driver(("find", entity, prop), et.find_by(prop)).all(self.conn, params)
         return [jsoncodec.loads(r[0]) for r in rows]
 
     def all(self, entity: str) -> list[dict[str, Any]]:
@@ -258,11 +271,11 @@ class Session:
         advance, first = _sequence_statements(self.store.tables.sequences)
         params = {"k_realm": self.realm.realm_id, "k_name": name}
         # One round trip for a sequence in use: the increment says what it moved to.
-        moved = self.conn.execute(advance, params).scalar()
-        if moved is None:
-            self.conn.execute(first, {**params, "k_value": start})
+        found = self._driver(("sequence",), advance).first(self.conn, params)
+        if found is None:
+            self._driver(("sequence first",), first).run(self.conn, {**params, "k_value": start})
             return start
-        return int(moved)
+        return int(found[0])
 
     def new_id(self, entity: str) -> str:
         return str(self.next_value(f"id:{entity}"))
@@ -271,8 +284,8 @@ class Session:
         self, entity: str, object_id: str, operation: str, deleted_id: str | None = None
     ) -> None:
         """Append to the change log in the same transaction as the change (CDC's outbox)."""
-        self.conn.execute(
-            insert(self.store.tables.changes),
+        self._driver(("change",), self.store.tables.changes.insert(), _CHANGE_COLUMNS).run(
+            self.conn,
             {
                 "realm_id": self.realm.realm_id,
                 "entity": entity,
@@ -291,6 +304,10 @@ def clone(value: T) -> T:
     if isinstance(value, list):
         return cast(T, [clone(v) for v in value])
     return value
+
+
+#: The change log's columns, in the order every change gives them.
+_CHANGE_COLUMNS = ("realm_id", "entity", "entity_id", "operation", "changed_ms", "deleted_id")
 
 
 @cache
