@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.installed-bench
 FUZZ_STAMP := $(VENV)/.installed-fuzz
 
-.PHONY: demo test lint docs catalogue bench bench-query bench-reports bench-client bench-reset bench-fleet bench-sync bench-emulator clean unasync fuzz
+.PHONY: demo test test-fast lint docs catalogue bench bench-query bench-reports bench-client bench-reset bench-fleet bench-sync bench-emulator clean unasync fuzz
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
@@ -27,8 +27,20 @@ $(FUZZ_STAMP): $(STAMP)
 demo: $(STAMP)
 	$(BIN)/python -m qbo.cli.demo
 
+# The suite in parallel worker processes (pytest-xdist). Many tests wait on sockets,
+# subprocesses and databases rather than compute, so more workers than cores pay; the count
+# was chosen by measurement (benchmarks/RESULTS.md, "Test suite"). loadgroup keeps the tests
+# of one xdist_group (a module with an expensive shared fixture) on one worker.
+TEST_WORKERS ?= 4
+PYTEST_PARALLEL := -n $(TEST_WORKERS) --dist loadgroup
+
 test: $(STAMP)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q $(PYTEST_PARALLEL)
+
+# Everything but the slow tier (kill -9 rounds, chaos, fleet, other clients, browser,
+# subprocess and packaging tests): the quick loop while developing. CI runs `make test`.
+test-fast: $(STAMP)
+	$(BIN)/pytest -q $(PYTEST_PARALLEL) -m "not slow"
 
 # schemathesis against a fresh emulator over loopback, from its OpenAPI description, with a
 # fixed seed: no 5xx, and every status, content type and body as described.

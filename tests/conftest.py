@@ -24,7 +24,9 @@ from qbo.emulator import Emulator, EmulatorConfig, create_app
 from qbo.schema import jsoncodec
 from qbo.testing import ServerThread
 
-pytest_plugins = ["pytester"]  # the plugin tests run a pytest of their own
+# pytester: the plugin tests run a pytest of their own. tests.figures: per-test counts,
+# summarised by the controller even when pytest-xdist runs the tests in workers.
+pytest_plugins = ["pytester", "tests.figures"]
 
 PG_URL = os.environ.get(
     "QBO_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -69,6 +71,24 @@ def browser() -> Iterator[Any]:
         )
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_settings_dirs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Settings written during the session land in its own temporary folder.
+
+    The CLI keeps its key, profiles and tokens in ``QBO_CONFIG_DIR`` (else platformdirs'
+    ``~/.config/qbo``) and Chromium keeps a profile in ``$XDG_CONFIG_HOME``: pointed here,
+    no test touches the user's own folders, and test processes running side by side
+    (pytest-xdist workers) never share one. Tests needing a folder of their own still set
+    ``QBO_CONFIG_DIR`` themselves; subprocesses inherit these variables.
+    """
+    home = tmp_path_factory.mktemp("settings")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("QBO_CONFIG_DIR", str(home / "qbo"))
+        for variable, folder in (("XDG_CONFIG_HOME", "config"), ("XDG_DATA_HOME", "data")):
+            patch.setenv(variable, str(home / folder))
+        yield
 
 
 @pytest.fixture

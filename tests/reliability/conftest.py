@@ -6,9 +6,10 @@ file, or a PostgreSQL schema of their own) and serves each on a loopback socket:
 spread over both race through the database's own locking (``BEGIN IMMEDIATE``, the
 advisory lock), as two ``qbo emulator serve`` processes sharing a database would.
 
-``figures`` collects each test's counts (requests tried, 5xx seen, race outcomes...) and
-prints them as one line per test at the end of the session (visible with ``-s`` or in the
-terminal summary), so the numbers in ``benchmarks/RESULTS.md`` come from a real run.
+``figures`` (from :mod:`tests.figures`, registered by the root conftest) collects each
+test's counts (requests tried, 5xx seen, race outcomes...) and prints them as one line per
+test in the terminal summary, so the numbers in ``benchmarks/RESULTS.md`` come from a real
+run.
 """
 
 from __future__ import annotations
@@ -29,27 +30,6 @@ from tests.conftest import PG_URL, Api, drop_schema
 from tests.emulators import local_api
 
 __all__ = ["local_api"]
-
-#: Figures per test, printed in the terminal summary (one line each).
-FIGURES: dict[str, dict[str, Any]] = {}
-
-
-@pytest.fixture
-def figures(request: pytest.FixtureRequest) -> dict[str, Any]:
-    """A dict the test fills with its counts; reported under the test's id."""
-    found: dict[str, Any] = {}
-    FIGURES[request.node.nodeid.split("::", 1)[-1]] = found
-    return found
-
-
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    if not FIGURES:
-        return
-    terminalreporter.section("reliability figures")
-    for test, counts in FIGURES.items():
-        if counts:
-            shown = ", ".join(f"{k}={v}" for k, v in counts.items())
-            terminalreporter.write_line(f"{test}: {shown}")
 
 
 @dataclass
