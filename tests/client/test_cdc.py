@@ -66,6 +66,7 @@ async def test_a_capped_window_is_continued_until_complete(cdc_stack: Stack) -> 
     assert cursors[1] > cursors[0]
 
 
+@pytest.mark.slow
 async def test_a_window_stuck_on_one_instant_is_split_by_entity(cdc_stack: Stack) -> None:
     emulator = cdc_stack.emulator
     since = emulator.clock.now() - timedelta(seconds=30)

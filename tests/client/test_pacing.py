@@ -134,6 +134,7 @@ def test_sqlite_store_paces_several_processes_together(tmp_path: Path) -> None:
         assert sum(1 for a, b in spans if a <= s < b) <= 2
 
 
+@pytest.mark.slow
 @pytest.mark.anyio
 async def test_a_burst_paced_like_the_emulator_never_draws_a_429(stack: Stack) -> None:
     limits = {

@@ -324,6 +324,7 @@ async def _identities(emu: Emulator) -> dict[str, Any]:
     return result
 
 
+@pytest.mark.slow
 async def test_ids_are_deterministic(make_emulator: MakeEmulator) -> None:
     first = await _identities(make_emulator(seed="demo"))
     second = await _identities(make_emulator(seed="demo"))

@@ -45,6 +45,7 @@ writes = st.lists(
 )
 
 
+@pytest.mark.slow
 @given(steps=writes)
 @PROPERTY_SETTINGS
 async def test_sync_tokens_increase_and_stale_writes_change_nothing(
@@ -181,6 +182,7 @@ async def _fuzz_realm(emulator: Emulator) -> str:
     return _fuzz_realms[id(emulator)]
 
 
+@pytest.mark.slow
 @given(request=requests())
 @settings(
     max_examples=150,

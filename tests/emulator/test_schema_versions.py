@@ -52,6 +52,7 @@ def test_a_new_database_is_created_at_the_head_revision(tmp_path: Path) -> None:
     assert _revision(path) == [head_revision(EMULATOR_SCHEMA)]
 
 
+@pytest.mark.slow
 def test_a_file_made_before_versioning_is_upgraded(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
     customer_id = _make_file(path)

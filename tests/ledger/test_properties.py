@@ -330,6 +330,7 @@ def shared(memory_emulator: Emulator) -> Emulator:
     return memory_emulator
 
 
+@pytest.mark.slow
 @settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

@@ -24,6 +24,8 @@ from qbo.emulator.oauth import DEFAULT_EMAIL, DEFAULT_PASSWORD
 from tests.conftest import ServerThread
 from tests.oauth.conftest import ACCOUNTING
 
+pytestmark = pytest.mark.slow
+
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 

@@ -17,6 +17,8 @@ import pytest
 
 from qbo.emulator.oauth import DEFAULT_EMAIL, DEFAULT_PASSWORD
 
+pytestmark = pytest.mark.slow
+
 QBO = [sys.executable, "-m", "qbo.cli.main"]
 REDIRECT = "http://localhost:9999/callback"
 

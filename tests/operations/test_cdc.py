@@ -126,6 +126,7 @@ async def test_lookback_and_offsets(private: MakePrivate) -> None:
         assert "older than 30 days" in error["Detail"]
 
 
+@pytest.mark.slow
 async def test_cap_of_1000_and_continuing_from_the_last_time_seen(local_api: Api) -> None:
     """1,050 customers changed at 2.5 per second; paging by LastUpdatedTime gets all."""
     api = local_api

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -97,6 +98,7 @@ def check(text: str, catalogue: Catalogue = CATALOGUE) -> None:
     evaluate(validated, ROWS)
 
 
+@pytest.mark.slow
 @settings(max_examples=1500, suppress_health_check=[HealthCheck.too_slow])
 @given(mutated())
 def test_mutated_queries_never_crash(text: str) -> None:

@@ -74,6 +74,7 @@ def test_small_numbers_print_without_exponent() -> None:
     assert to_text(Query("Invoice", STAR, (cond,))).endswith("TotalAmt > 0.0000001")
 
 
+@pytest.mark.slow
 @settings(max_examples=500)
 @given(queries)
 def test_round_trip(query: Query) -> None:

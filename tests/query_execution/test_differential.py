@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -77,6 +78,7 @@ async def compare_all(company: Company, drawn: list[tuple[Query, str]]) -> None:
             assert got == want, f"{via}: {text}\n  emulator: {got}\n  reference: {want}"
 
 
+@pytest.mark.slow
 @settings(
     max_examples=EXAMPLES,
     deadline=None,

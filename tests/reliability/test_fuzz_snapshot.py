@@ -29,7 +29,7 @@ from tests.emulator.bodies import World
 from tests.emulator.helpers import realm_of, snapshot
 from tests.reliability.conftest import decoded
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
 CAT = catalogue()
 ENTITIES = ["Customer", "Item", "Account", "Invoice", "Payment", "Bill", "JournalEntry"]

@@ -65,6 +65,7 @@ async def test_incremental_pass_applies_creates_updates_deletes_and_voids(env: E
     assert sum(again.changes.values()) == 0  # overlap re-read, nothing applied twice
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mirror", ["sqlite"], indirect=True)  # the path is the same on both
 async def test_more_than_1000_changes_between_passes(env: Env) -> None:
     syncer = env.syncer()
@@ -82,6 +83,7 @@ async def test_more_than_1000_changes_between_passes(env: Env) -> None:
     await env.assert_converged()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mirror", ["sqlite"], indirect=True)  # the path is the same on both
 async def test_over_1000_changes_at_one_instant_are_read_by_query(env: Env) -> None:
     # A bulk import: CDC returns the oldest 1000 and cannot page past one instant.

@@ -19,6 +19,7 @@ from tests.sync.world import World
 pytestmark = pytest.mark.anyio
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", ["sweep", "webhook"])
 async def test_a_deleted_id_made_again_replaces_its_tombstone(env: Env, path: str) -> None:
     w = env.world

@@ -108,6 +108,7 @@ async def test_deliveries_bring_every_change_without_a_sweep(env: Env, webhook_f
     assert kinds[("Vendor", new_vendor)] == "created"
 
 
+@pytest.mark.slow
 async def test_dropped_duplicated_delayed_and_reordered_deliveries_converge(env: Env) -> None:
     w = env.world
     syncer = env.syncer()
