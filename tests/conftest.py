@@ -263,3 +263,15 @@ def _loggers_as_they_were() -> Iterator[None]:
         logger.setLevel(level)
         logger.propagate = propagate
         logger.disabled = disabled
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under pytest-xdist, the slow tier first (otherwise in collection order).
+
+    The controller hands tests out in the order the workers collected them, so a
+    minute-long test collected last would run alone at the end while the other workers
+    idle; started first, the long tests overlap each other and the short ones fill the
+    gaps. A serial run keeps the collection order (and each module's fixtures together).
+    """
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        items.sort(key=lambda item: item.get_closest_marker("slow") is None)
