@@ -31,7 +31,7 @@ demo: $(STAMP)
 # subprocesses and databases rather than compute, so more workers than cores pay; the count
 # was chosen by measurement (benchmarks/RESULTS.md, "Test suite"). loadgroup keeps the tests
 # of one xdist_group (a module with an expensive shared fixture) on one worker.
-TEST_WORKERS ?= 4
+TEST_WORKERS ?= 3
 PYTEST_PARALLEL := -n $(TEST_WORKERS) --dist loadgroup
 
 test: $(STAMP)

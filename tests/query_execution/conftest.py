@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 import sqlalchemy
@@ -28,13 +29,15 @@ def _postgres_schema() -> str:
     return f"qbo_queryexec_{os.getpid()}_{secrets.token_hex(3)}"
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgres"])
-def qx_emulator(request: pytest.FixtureRequest) -> Iterator[Emulator]:
-    """A private emulator on SQLite (in memory) or PostgreSQL (own schema)."""
-    if request.param == "sqlite":
+@contextmanager
+def own_emulator(backend: str) -> Iterator[Emulator]:
+    """An emulator on SQLite (in memory) or PostgreSQL (a schema of its own, dropped after)."""
+    if backend == "sqlite":
         emu = Emulator.open(EmulatorConfig(db=":memory:", seed="empty"))
-        yield emu
-        emu.close()
+        try:
+            yield emu
+        finally:
+            emu.close()
         return
     schema = _postgres_schema()
     emu = Emulator.open(EmulatorConfig(db=PG_URL, db_schema=schema, seed="empty"))
@@ -46,3 +49,10 @@ def qx_emulator(request: pytest.FixtureRequest) -> Iterator[Emulator]:
         with engine.begin() as conn:
             conn.execute(sqlalchemy.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         engine.dispose()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+def qx_emulator(request: pytest.FixtureRequest) -> Iterator[Emulator]:
+    """A private emulator on SQLite (in memory) or PostgreSQL (own schema)."""
+    with own_emulator(request.param) as emu:
+        yield emu
