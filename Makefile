@@ -27,10 +27,11 @@ $(FUZZ_STAMP): $(STAMP)
 demo: $(STAMP)
 	$(BIN)/python -m qbo.cli.demo
 
-# The suite in parallel worker processes (pytest-xdist). Many tests wait on sockets,
-# subprocesses and databases rather than compute, so more workers than cores pay; the count
-# was chosen by measurement (benchmarks/RESULTS.md, "Test suite"). loadgroup keeps the tests
-# of one xdist_group (a module with an expensive shared fixture) on one worker.
+# The suite in parallel worker processes (pytest-xdist). Some tests wait on sockets,
+# subprocesses and databases rather than compute, so one worker more than the 2 cores pays;
+# the count was chosen by measurement (benchmarks/RESULTS.md, "Test suite"). Session
+# emulators are built once per worker. loadgroup keeps the tests of one xdist_group on one
+# worker, for a module whose shared fixture is too costly to build twice (none is today).
 TEST_WORKERS ?= 3
 PYTEST_PARALLEL := -n $(TEST_WORKERS) --dist loadgroup
 
