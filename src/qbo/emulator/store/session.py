@@ -139,12 +139,9 @@ class Session:
                 for key, value in shared["MetaData"].items()
             }
             return shared
-        text = str(object_id)
-        # Only canonical ids exist: " 5", "+5", "05" or a Unicode digit name nothing, and an
-        # id too large for a BIGINT column cannot be looked up at all.
-        if not (text.isascii() and text.isdigit() and len(text) <= 18 and text[0] != "0"):
+        num = stored_id(object_id)
+        if num is None:
             return None
-        num = int(text)
         key = (entity, num)
         if key in self._doc_cache:
             cached = self._doc_cache[key]
@@ -159,11 +156,10 @@ class Session:
         passes it on: no parse and no re-encoding. The bytes on the wire are the same as
         :meth:`get`'s, since the text is what ``jsoncodec.dumps`` made of the document.
         Built-ins and documents this session changed come from :meth:`get`."""
-        text = str(object_id)
-        canonical = text.isascii() and text.isdigit() and len(text) <= 18 and text[0] != "0"
-        if (entity, text) in BUILTIN or not canonical or (entity, int(text)) in self._doc_cache:
+        num = stored_id(object_id)
+        if num is None or (entity, str(object_id)) in BUILTIN or (entity, num) in self._doc_cache:
             return self.get(entity, object_id)
-        row = self._select_doc(entity, int(text))
+        row = self._select_doc(entity, num)
         return None if row is None else RawJSON(row[0])
 
     def _select_doc(self, entity: str, num: int) -> Any:
@@ -295,6 +291,18 @@ class Session:
                 "deleted_id": None if deleted_id is None else int(deleted_id),
             },
         )
+
+
+def stored_id(object_id: str | int) -> int | None:
+    """The row id an object id names, or None when no stored object can have it.
+
+    Only canonical ids exist: " 5", "+5", "05" or a Unicode digit name nothing, and an id
+    too large for a BIGINT column cannot be looked up at all.
+    """
+    text = str(object_id)
+    if not (text.isascii() and text.isdigit() and len(text) <= 18 and text[0] != "0"):
+        return None
+    return int(text)
 
 
 def clone(value: T) -> T:
