@@ -54,9 +54,7 @@ faults = st.fixed_dictionaries(
 )
 
 
-async def run_step(
-    w: World, env: Env, syncer: Syncer, inactive: set[tuple[str, str]], s: Any
-) -> None:
+async def run_step(w: World, env: Env, syncer: Syncer, s: Any) -> None:
     kind = s[0]
     if kind == "sync":
         await syncer.run_once()
@@ -79,12 +77,10 @@ async def run_step(
         await w.full_update(entity, target)
     elif kind == "remove":
         await w.remove(entity, target)
-        if entity not in TRANSACTIONS:
-            inactive.add((entity, target))
     elif kind == "void":
         await w.void(entity, target)
     elif kind == "merge":
-        live = [i for i in ids if (entity, i) not in inactive]
+        live = [i for i in ids if (entity, i) not in w.inactive]
         if len(live) >= 2:
             source, into = live[s[2] % len(live)], live[s[3] % len(live)]
             if source != into:
@@ -121,9 +117,8 @@ async def test_mirror_converges_under_any_history(
     try:
         syncer = Syncer(e.mirror, e.qb, entities=MIRRORED)
         await syncer.run_once()
-        inactive: set[tuple[str, str]] = set()
         for s in steps:
-            await run_step(e.world, e, syncer, inactive, s)
+            await run_step(e.world, e, syncer, s)
         # The combined approach at the end: pending deliveries, then a sweep.
         await webhooks_for(e.emulator).run_once(force=True)
         await process_inbox(e.mirror, e.qb)

@@ -12,8 +12,10 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
+import pytest
 
 from qbo.client import AsyncClient
+from qbo.client.errors import InvalidReferenceError
 from qbo.query import col
 from qbo.schema import jsoncodec
 
@@ -49,13 +51,22 @@ def ref(value: str) -> dict[str, str]:
 
 @dataclass
 class World:
-    """Ids this test made, by entity, and what it removed (for tombstone checks)."""
+    """Ids this test made, by entity, and what it removed (for tombstone checks).
+
+    Deleting a name makes it inactive, as in QBO; an inactive name can no longer be
+    referred to, so an update of a transaction naming one is refused with fault 2500.
+    The world knows which names each transaction refers to, so it expects that refusal
+    instead of taking it for a failure, and never picks an inactive name for a new one.
+    """
 
     qb: AsyncClient
     control: httpx.AsyncClient
     made: dict[str, list[str]] = field(default_factory=dict)
     removed: set[tuple[str, str]] = field(default_factory=set)
+    inactive: set[tuple[str, str]] = field(default_factory=set)
+    uses: dict[tuple[str, str], set[tuple[str, str]]] = field(default_factory=dict)
     _accounts: dict[str, str] = field(default_factory=dict)
+    _using: set[tuple[str, str]] = field(default_factory=set)
 
     async def account(self, account_type: str) -> str:
         if account_type not in self._accounts:
@@ -68,9 +79,22 @@ class World:
         return self.made.get(entity, [])
 
     async def _need(self, entity: str) -> str:
-        if not self.ids(entity):
-            await self.create(entity)
-        return self.ids(entity)[0]
+        """An active object of ``entity``, made first when there is none."""
+        live = [i for i in self.ids(entity) if (entity, i) not in self.inactive]
+        found = live[0] if live else await self.create(entity)
+        self._using.add((entity, found))
+        return found
+
+    def refers_to_inactive(self, entity: str, object_id: str) -> bool:
+        return bool(self.uses.get((entity, object_id), set()) & self.inactive)
+
+    async def _update(self, entity: str, object_id: str, write: Any) -> None:
+        """Run an update; expect fault 2500 when the object names an inactive name."""
+        if self.refers_to_inactive(entity, object_id):
+            with pytest.raises(InvalidReferenceError):
+                await write
+        else:
+            await write
 
     async def body(self, entity: str) -> dict[str, Any]:
         n = next(_names)
@@ -119,8 +143,12 @@ class World:
         raise AssertionError(entity)
 
     async def create(self, entity: str) -> str:
-        made = await _resource(self.qb, entity).create(await self.body(entity))
+        outer, self._using = self._using, set()  # a body may create the names it needs
+        body = await self.body(entity)
+        uses, self._using = self._using, outer
+        made = await _resource(self.qb, entity).create(body)
         self.made.setdefault(entity, []).append(made.Id)
+        self.uses[(entity, str(made.Id))] = uses
         return str(made.Id)
 
     async def sparse_update(self, entity: str, object_id: str) -> None:
@@ -134,8 +162,12 @@ class World:
                 field_name, value = "DisplayName", f"{entity} {next(_names)}"
         else:
             value = f"note {next(_names)}"
-        await _resource(self.qb, entity).sparse_update(
-            object_id, str(current.SyncToken), **{field_name: value}
+        await self._update(
+            entity,
+            object_id,
+            _resource(self.qb, entity).sparse_update(
+                object_id, str(current.SyncToken), **{field_name: value}
+            ),
         )
 
     async def full_update(self, entity: str, object_id: str) -> None:
@@ -148,7 +180,7 @@ class World:
             data["DisplayName"] = f"{entity} {next(_names)}"
         else:
             data["Name"] = f"{entity} {next(_names)}"
-        await _resource(self.qb, entity).update(data)
+        await self._update(entity, object_id, _resource(self.qb, entity).update(data))
 
     async def remove(self, entity: str, object_id: str) -> None:
         """Delete a transaction; make a name inactive (QBO's delete for lists)."""
@@ -161,6 +193,7 @@ class World:
             current = await _resource(self.qb, entity).get(object_id)
             if current.Active is not False:
                 await _resource(self.qb, entity).deactivate(current)
+            self.inactive.add((entity, object_id))
 
     async def void(self, entity: str, object_id: str) -> None:
         current = await _resource(self.qb, entity).get(object_id)
@@ -174,3 +207,7 @@ class World:
         assert response.status_code == 200, response.text
         self.made[entity].remove(from_id)
         self.removed.add((entity, from_id))
+        for names in self.uses.values():  # the merge moved the transactions to `into`
+            if (entity, from_id) in names:
+                names.discard((entity, from_id))
+                names.add((entity, into_id))
