@@ -25,29 +25,36 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
+    ARRAY,
     Connection,
     Date,
     Engine,
     Numeric,
     Table,
+    any_,
+    bindparam,
     create_engine,
     event,
+    func,
     insert,
+    literal_column,
     select,
     text,
     update,
 )
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.sql import ColumnElement, Select
 
 from qbo.schema import jsoncodec
 from qbo.sync import tables as t
 from qbo.sync.documents import (
+    COLUMN_KEYS,
     Change,
     Document,
     RowFields,
     Version,
-    fields_columns,
+    fields_values,
     fields_version,
     read_fields,
     supersedes,
@@ -215,32 +222,26 @@ class Mirror:
         counts: Counter[str] = Counter()
         if fresh:
             recorded = now_text()
-            rows: list[dict[str, Any]] = []
-            events: list[dict[str, Any]] = []
+            rows: list[tuple[Any, ...]] = []
+            events: list[tuple[Any, ...]] = []
             for object_id, (raw, f) in fresh.items():
-                values = fields_columns(f, raw, fields_version(f))
+                version = fields_version(f)
                 rows.append(
-                    {
-                        "realm_id": realm_id,
-                        "entity": entity,
-                        "id": object_id,
-                        "seen_load": load_number,
-                        **values,
-                    }
+                    (realm_id, entity, object_id, load_number, *fields_values(f, raw, version))
                 )
                 events.append(
-                    _event(
+                    (
                         realm_id,
                         entity,
                         object_id,
                         "created",
-                        values["sync_token"],
+                        version.sync_token,
                         recorded,
-                        values["last_updated"],
+                        rows[-1][_LAST_UPDATED],
                     )
                 )
-            _insert_many(conn, t.objects, rows)
-            _insert_many(conn, t.changes, events)
+            _insert_rows(conn, t.objects, _FRESH_KEYS, rows)
+            _insert_rows(conn, t.changes, _EVENT_KEYS, events)
             counts["created"] = len(rows)
         if rest:
             counts += self.apply(conn, realm_id, rest, load_number=load_number)
@@ -347,6 +348,19 @@ class Mirror:
 
 
 _ROW_KEYS = [c.name for c in t.objects.columns]
+#: A loaded row: its key, the load that saw it, then the typed columns.
+_FRESH_KEYS = ("realm_id", "entity", "id", "seen_load", *COLUMN_KEYS)
+_LAST_UPDATED = _FRESH_KEYS.index("last_updated")
+#: A change-feed row, in the order :func:`_event` names them.
+_EVENT_KEYS = (
+    "realm_id",
+    "entity",
+    "object_id",
+    "kind",
+    "sync_token",
+    "recorded_at",
+    "last_updated",
+)
 
 
 def _event(
@@ -382,14 +396,26 @@ def _id_chunks(ids: list[str]) -> Iterator[list[str]]:
 def _objects(
     conn: Connection, realm_id: str, entity: str, ids: list[str], *columns: Any
 ) -> Iterator[Any]:
-    """``columns`` of the stored rows of ``ids`` (those the mirror holds)."""
+    """``columns`` of the stored rows of ``ids`` (those the mirror holds).
+
+    The ids travel as one parameter (a JSON array SQLite reads with ``json_each``, an
+    array on PostgreSQL), not one placeholder each: a load asks this for every page, and
+    rendering and binding a thousand placeholders cost more than the lookup itself.
+    """
+    if not ids:
+        return
     o = t.objects
-    for chunk in _id_chunks(ids):
-        yield from conn.execute(
-            select(*columns).where(
-                o.c.realm_id == realm_id, o.c.entity == entity, o.c.id.in_(chunk)
-            )
+    wanted: ColumnElement[bool]
+    if conn.dialect.name == "sqlite":
+        listed: Select[tuple[Any]] = select(literal_column("value")).select_from(
+            func.json_each(bindparam("ids", jsoncodec.dumps(ids)))
         )
+        wanted = o.c.id.in_(listed.scalar_subquery())
+    else:
+        wanted = o.c.id == any_(bindparam("ids", ids, type_=ARRAY(o.c.id.type)))
+    yield from conn.execute(
+        select(*columns).where(o.c.realm_id == realm_id, o.c.entity == entity, wanted)
+    )
 
 
 def _take_turns(conn: Connection, realm_id: str) -> None:
@@ -414,7 +440,16 @@ def _differs(change: Change, stored: str | None) -> bool:
 
 
 def _insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Insert ``rows`` (dicts with the same keys).
+    """Insert ``rows`` (dicts with the same keys): :func:`_insert_rows` by name."""
+    if rows:
+        keys = tuple(rows[0])
+        _insert_rows(conn, table, keys, [tuple(row[key] for key in keys) for row in rows])
+
+
+def _insert_rows(
+    conn: Connection, table: Table, keys: tuple[str, ...], rows: list[tuple[Any, ...]]
+) -> None:
+    """Insert ``rows``, tuples of the values of ``keys``.
 
     On SQLite the rows go to the driver's ``executemany`` with the values SQLAlchemy would
     bind (money as float, dates as ISO text): a load writes tens of thousands of rows, and
@@ -424,9 +459,8 @@ def _insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> 
     if not rows:
         return
     if conn.dialect.name != "sqlite":
-        conn.execute(insert(table), rows)
+        conn.execute(insert(table), [dict(zip(keys, row, strict=True)) for row in rows])
         return
-    keys = list(rows[0])
     names = ", ".join(f'"{key}"' for key in keys)
     marks = ", ".join("?" for _ in keys)
     sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})'
@@ -435,14 +469,19 @@ def _insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> 
         for index, key in enumerate(keys)
         if type(table.c[key].type) in _SQLITE_BIND
     ]
-    params = []
-    for row in rows:
-        values = [row[key] for key in keys]
-        for index, bind in converted:
-            if values[index] is not None:
-                values[index] = bind(values[index])
-        params.append(tuple(values))
-    conn.exec_driver_sql(sql, params)
+    if converted:
+        rows = [_bound(row, converted) for row in rows]
+    conn.exec_driver_sql(sql, rows)
+
+
+def _bound(
+    row: tuple[Any, ...], converted: list[tuple[int, Callable[[Any], Any]]]
+) -> tuple[Any, ...]:
+    values = list(row)
+    for index, bind in converted:
+        if values[index] is not None:
+            values[index] = bind(values[index])
+    return tuple(values)
 
 
 #: What SQLAlchemy binds for these column types on SQLite.
