@@ -104,7 +104,10 @@ def started(
     schema: str | None = None,
     body_file: str | None = None,
     fast: bool = False,
+    source: str | None = None,
 ) -> Iterator[Server]:
+    """A server in a process of its own; ``source``: a ``src`` folder of another checkout
+    of qbo to serve instead of this one (to compare code side by side)."""
     port = free_port()
     args = [sys.executable, __file__, "--serve", kind, "--port", str(port), "--db", db]
     if schema:
@@ -113,7 +116,8 @@ def started(
         args += ["--body-file", body_file]
     if fast:
         args.append("--fast")
-    process = subprocess.Popen(args)
+    env = {**os.environ, "PYTHONPATH": source} if source else None
+    process = subprocess.Popen(args, env=env)
     server = Server(process, port)
     try:
         deadline = time.monotonic() + 60
@@ -225,10 +229,17 @@ def constant(request: bytes) -> Callable[[int, int], bytes]:
     return lambda slot, n: request
 
 
-def reads(fast: bool) -> list[tuple[str, int, float, float]]:
+def reads(fast: bool, before: str | None) -> list[tuple[str, int, float, float, float | None]]:
     rows = []
     folder = tempfile.mkdtemp()
-    with started("emulator", db=str(Path(folder) / "reads.db"), fast=fast) as emulator:
+    with contextlib.ExitStack() as stack:
+        emulator = stack.enter_context(
+            started("emulator", db=str(Path(folder) / "reads.db"), fast=fast)
+        )
+        older = None
+        if before:
+            db = str(Path(folder) / "before.db")
+            older = stack.enter_context(started("emulator", db=db, fast=fast, source=before))
         paths = read_paths(emulator.port)
         for label, path in paths.items():
             request = http_request("GET", path)
@@ -245,7 +256,11 @@ def reads(fast: bool) -> list[tuple[str, int, float, float]]:
                         ours, errors = load(emulator.port, in_flight, READ_SECONDS, same)
                         if errors:
                             print(f"  ! {errors} error answers in {label}")
-                        rows.append((label, in_flight, ours, ceiling))
+                        then = None
+                        if older is not None:  # the same path: both seeded the same demo
+                            load(older.port, in_flight, 0.5, same)
+                            then, _ = load(older.port, in_flight, READ_SECONDS, same)
+                        rows.append((label, in_flight, ours, ceiling, then))
             finally:
                 os.unlink(handle.name)
     shutil.rmtree(folder, ignore_errors=True)
@@ -308,13 +323,19 @@ def writes(fast: bool) -> dict[str, float]:
     return found
 
 
-def report(fast: bool, only: str | None) -> None:
+def report(fast: bool, only: str | None, before: str | None = None) -> None:
     setting = "uvloop + httptools" if fast else "asyncio + h11"
     if only != "writes":
         print(f"\nreads: the emulator vs a bare Starlette endpoint, same bytes ({setting})")
-        print(f"{'':16}{'in flight':>10}{'emulator/s':>12}{'ceiling/s':>12}{'ratio':>8}")
-        for label, in_flight, ours, ceiling in reads(fast):
-            print(f"{label:16}{in_flight:>10}{ours:>12.0f}{ceiling:>12.0f}{ours / ceiling:>8.2f}")
+        print(
+            f"{'':16}{'in flight':>10}{'emulator/s':>12}{'ceiling/s':>12}{'ratio':>8}"
+            + (f"{'before/s':>10}{'ratio':>8}" if before else "")
+        )
+        for label, in_flight, ours, ceiling, then in reads(fast, before):
+            line = f"{label:16}{in_flight:>10}{ours:>12.0f}{ceiling:>12.0f}{ours / ceiling:>8.2f}"
+            if then is not None:
+                line += f"{then:>10.0f}{then / ceiling:>8.2f}"
+            print(line)
     if only == "reads":
         return
     found = writes(fast)
@@ -337,11 +358,16 @@ def main() -> None:
     parser.add_argument("--body-file")
     parser.add_argument("--fast", action="store_true")
     parser.add_argument("--only", choices=["reads", "writes"])
+    parser.add_argument(
+        "--before",
+        metavar="SRC",
+        help="the src folder of another checkout: its emulator's reads are measured too",
+    )
     args = parser.parse_args()
     if args.serve:
         serve(args.serve, args.port, args.db, args.schema, args.body_file, args.fast)
         return
-    report(fast=False, only=args.only)
+    report(fast=False, only=args.only, before=args.before)
     if args.fast:
         try:
             import httptools  # noqa: F401
@@ -349,7 +375,7 @@ def main() -> None:
         except ImportError:
             print("\n(uvloop and httptools are not installed: pip install 'qbo[fast]')")
             return
-        report(fast=True, only=args.only)
+        report(fast=True, only=args.only, before=args.before)
 
 
 if __name__ == "__main__":

@@ -43,11 +43,9 @@ def _default(obj: Any) -> Any:
     raise TypeError(f"Object of type {type(obj).__name__} is not JSON serializable")
 
 
-def dumps(obj: Any, *, indent: int | None = None, sort_keys: bool = False) -> str:
-    """Serialise ``obj`` with Decimals as exact JSON numbers (NaN/Infinity are refused)."""
+def _encoder(indent: int | None, sort_keys: bool) -> simplejson.JSONEncoder:
     separators = (",", ": ") if indent is not None else (",", ":")
-    return simplejson.dumps(
-        obj,
+    return simplejson.JSONEncoder(
         use_decimal=True,
         default=_default,
         ensure_ascii=False,
@@ -56,6 +54,18 @@ def dumps(obj: Any, *, indent: int | None = None, sort_keys: bool = False) -> st
         separators=separators,
         sort_keys=sort_keys,
     )
+
+
+#: The compact encoder, built once: building one costs as much as encoding a small object,
+#: and every answer of the emulator and every request body of the client is encoded here.
+#: An encoder keeps no state between calls, so threads share it.
+_COMPACT = _encoder(None, False)
+
+
+def dumps(obj: Any, *, indent: int | None = None, sort_keys: bool = False) -> str:
+    """Serialise ``obj`` with Decimals as exact JSON numbers (NaN/Infinity are refused)."""
+    encoder = _COMPACT if indent is None and not sort_keys else _encoder(indent, sort_keys)
+    return encoder.encode(obj)
 
 
 def loads(text: str | bytes | bytearray) -> Any:

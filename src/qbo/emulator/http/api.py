@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import parse_qsl
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -136,20 +137,26 @@ async def api_endpoint(request: Request) -> Response:
     refusal = await authorize(request, emulator, realm)
     if refusal is not None:
         return refusal
-    body = await request.body()  # at most the route's limit (qbo.emulator.http.limits)
+    headers = request.headers
+    # At most the route's limit (qbo.emulator.http.limits). A request that declares no
+    # body (most reads) has none to wait for.
+    declared = "content-length" in headers or "transfer-encoding" in headers
+    body = await request.body() if declared else b""
     parts = [p for p in request.path_params["rest"].split("/") if p]
     if not parts:
         fault = unknown_path(ApiRequest(request.method, parts, {}, b""))
         return json_response(fault_body(fault, emulator.clock.now(), realm.timezone), 400)
-    params = {k.lower(): v for k, v in request.query_params.items()}
-    content_type = request.headers.get("content-type", "")
+    # As Starlette reads them (the last of repeated names wins), without its multi-dict.
+    query = request.scope["query_string"].decode("latin-1")
+    params = {k.lower(): v for k, v in parse_qsl(query, keep_blank_values=True)}
+    content_type = headers.get("content-type", "")
     req = ApiRequest(
         request.method,
         parts,
         params,
         body,
         content_type=content_type,
-        base_url=str(request.base_url).rstrip("/"),
+        base_url_from=lambda: str(request.base_url).rstrip("/"),
         max_upload_bytes=emulator.config.max_upload_bytes,
     )
     try:

@@ -9,6 +9,7 @@ for a body that cannot be read (2010 for JSON and multipart, 4000 for a query).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,8 +31,14 @@ class ApiRequest:
     params: dict[str, str]
     body: bytes
     content_type: str = ""  # the Content-Type header (multipart uploads need its boundary)
-    base_url: str = ""  # where the emulator is reached, for URLs it hands out
+    #: Where the emulator is reached, for the URLs it hands out; asked only when a route
+    #: needs it (building it from the Host header costs more than a read by id).
+    base_url_from: Callable[[], str] | None = None
     max_upload_bytes: int = 100 * 1024 * 1024  # per uploaded file (config.max_upload_bytes)
+
+    @property
+    def base_url(self) -> str:
+        return self.base_url_from() if self.base_url_from is not None else ""
 
     @property
     def include(self) -> frozenset[str]:

@@ -215,9 +215,21 @@ ROUTES: list[ApiRoute] = [
 ]
 
 
+def _by_shape(routes: list[ApiRoute]) -> dict[tuple[str, int], list[ApiRoute]]:
+    """The routes by method and segment count, in table order: a request is matched only
+    against the few that can match it."""
+    shapes: dict[tuple[str, int], list[ApiRoute]] = {}
+    for route in routes:
+        shapes.setdefault((route.method, len(route.segments)), []).append(route)
+    return shapes
+
+
+_ROUTES_BY_SHAPE = _by_shape(ROUTES)
+
+
 def route_for(req: ApiRequest) -> tuple[ApiRoute, Args]:
     """The route a request goes to and its path arguments, or the unknown-path fault."""
-    for route in ROUTES:
+    for route in _ROUTES_BY_SHAPE.get((req.method, len(req.parts)), ()):
         args = route.match(req.method, req.parts)
         if args is not None:
             return route, args

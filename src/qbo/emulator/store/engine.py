@@ -10,6 +10,7 @@ different companies run in parallel.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import threading
 from collections import OrderedDict
@@ -71,9 +72,12 @@ def make_engine(url: str, schema: str | None = None) -> Engine:
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Connection) -> None:
             # Straight to the driver: SQLAlchemy's statement machinery costs more than
-            # SQLite's BEGIN itself, and every request begins a transaction.
+            # SQLite's BEGIN itself, and every request begins a transaction. A read that
+            # began on the driver already (Store.read) is joined, not begun again.
             mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
-            conn.connection.driver_connection.execute(f"BEGIN {mode}")  # type: ignore[union-attr]
+            driver = conn.connection.driver_connection
+            if not driver.in_transaction:  # type: ignore[union-attr]
+                driver.execute(f"BEGIN {mode}")  # type: ignore[union-attr]
 
         return engine
     # No pre-ping (a SELECT 1 before every request): connections are recycled instead, and
@@ -90,6 +94,38 @@ def make_engine(url: str, schema: str | None = None) -> Engine:
             dbapi_conn.commit()
 
     return engine
+
+
+def _in_transaction(conn: Connection) -> bool:
+    """Whether a transaction is open on ``conn``, through SQLAlchemy or on the driver."""
+    driver = conn.connection.driver_connection
+    return conn.in_transaction() or bool(getattr(driver, "in_transaction", False))
+
+
+@contextmanager
+def _driver_read(conn: Connection) -> Iterator[None]:
+    """A read transaction on a kept SQLite connection, begun and ended on the driver.
+
+    SQLAlchemy's transaction object and its events cost more than a read by id itself.
+    Reads that go through the driver (the hot ones) stay inside this BEGIN ... COMMIT; if
+    the code in between executes through SQLAlchemy, SQLAlchemy joins the open
+    transaction (``_sqlite_begin``) and its commit or rollback ends it.
+    """
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    driver.execute("BEGIN DEFERRED")
+    try:
+        yield
+    except BaseException:
+        if conn.in_transaction():
+            conn.rollback()
+        if driver.in_transaction:
+            driver.rollback()
+        raise
+    if conn.in_transaction():
+        conn.commit()
+    if driver.in_transaction:
+        driver.commit()
 
 
 class Store:
@@ -118,11 +154,11 @@ class Store:
     def statement(self, key: Hashable, build: Callable[[], T]) -> T:
         """The statement built for ``key``, built by ``build`` on first use (the least
         recently used of :data:`STATEMENTS_KEPT` are forgotten)."""
-        with self._statements_lock:
-            found = self._statements.get(key)
-            if found is not None:
+        found = self._statements.get(key)  # no lock to read: every request asks here
+        if found is not None:
+            with contextlib.suppress(KeyError):  # forgotten meanwhile by another thread
                 self._statements.move_to_end(key)
-                return found  # type: ignore[no-any-return]
+            return found  # type: ignore[no-any-return]
         built = build()
         with self._statements_lock:
             self._statements[key] = built
@@ -138,8 +174,8 @@ class Store:
                 yield conn
             return
         kept = self._kept_reader()
-        if kept is not None and not kept.in_transaction():
-            with kept.begin():
+        if kept is not None and not _in_transaction(kept):
+            with _driver_read(kept):
                 yield kept
             return
         with self.engine.connect() as conn, conn.begin():  # a nested read takes another
