@@ -16,6 +16,10 @@ Not a test: it asserts nothing and exits 0. ``--fast`` adds a row with uvloop an
 httptools (the ``fast`` extra) when they are installed.
 
     make bench-emulator
+    .venv/bin/python benchmarks/emulator.py --only reads --before ../other-checkout/src
+
+``--before`` serves another checkout's emulator beside this one (its ``src`` folder on
+``PYTHONPATH``), so a change's reads are compared with the code before it in the same run.
 """
 
 from __future__ import annotations
