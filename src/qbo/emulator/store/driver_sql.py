@@ -77,3 +77,13 @@ class DriverStatement:
             cursor.execute(self.sql, self._args(params))
         finally:
             cursor.close()
+
+    def run_many(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
+        """Run the statement once per row in one ``executemany`` (pipelined on psycopg)."""
+        if not rows:
+            return
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.executemany(self.sql, [self._args(row) for row in rows])
+        finally:
+            cursor.close()
