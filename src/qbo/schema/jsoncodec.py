@@ -43,8 +43,16 @@ def _default(obj: Any) -> Any:
     raise TypeError(f"Object of type {type(obj).__name__} is not JSON serializable")
 
 
+#: The compact encoder (the common case: stored documents), built once.
+_COMPACT = simplejson.JSONEncoder(
+    use_decimal=True, default=_default, ensure_ascii=False, allow_nan=False, separators=(",", ":")
+)
+
+
 def dumps(obj: Any, *, indent: int | None = None, sort_keys: bool = False) -> str:
     """Serialise ``obj`` with Decimals as exact JSON numbers (NaN/Infinity are refused)."""
+    if indent is None and not sort_keys:
+        return _COMPACT.encode(obj)
     separators = (",", ": ") if indent is not None else (",", ":")
     return simplejson.dumps(
         obj,

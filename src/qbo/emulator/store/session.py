@@ -78,6 +78,8 @@ class Session:
         self.include = include
         self._conn = conn
         self._held: HeldWrites | None = None
+        #: The driver statements this session ran, by key (no trip to the store's cache).
+        self._drivers: dict[tuple[Any, ...], DriverStatement] = {}
         self.realm = realm
         self.now = now
         self.now_ms = epoch_ms(now)
@@ -157,10 +159,10 @@ class Session:
         columns = tuple(rows[0])
         key = ("rows", table.name, columns)
         if self._held is None:
-            self._driver(key, insert(table), columns).run_many(self._conn, rows)
+            self._driver(key, lambda: insert(table), columns).run_many(self._conn, rows)
             return
         for row in rows:
-            self._write_row(key, insert(table), row)
+            self._write_row(key, lambda: insert(table), row)
 
     # -- time ---------------------------------------------------------------------------
     def meta_now(self) -> str:
@@ -230,6 +232,16 @@ class Session:
         self._doc_cache[key] = doc
         return None if doc is None else clone(doc)
 
+    def peek(self, entity: str, object_id: str | int) -> dict[str, Any] | None:
+        """:meth:`get` without the copy, for a caller that only reads the document (a
+        reference check, a default copied from a customer): the session's own copy."""
+        num = stored_id(object_id)
+        if num is not None and (entity, str(object_id)) not in BUILTIN:
+            cached = self._doc_cache.get((entity, num), False)
+            if cached is not False:
+                return cached
+        return self.get(entity, object_id)
+
     def get_raw(self, entity: str, object_id: str | int) -> Any:
         """The stored document as its JSON text (``RawJSON``), for an answer that only
         passes it on: no parse and no re-encoding. The bytes on the wire are the same as
@@ -249,11 +261,19 @@ class Session:
     def _driver(
         self, key: tuple[Any, ...], statement: Any, column_keys: tuple[str, ...] | None = None
     ) -> DriverStatement:
-        """A hot statement compiled once per store for its driver (see ``driver_sql``)."""
+        """A hot statement compiled once per store for its driver (see ``driver_sql``);
+        ``statement`` may be a function making it, called only the first time."""
+        found = self._drivers.get(key)
+        if found is not None:
+            return found
         dialect = self.store.engine.dialect
-        return self.store.statement(
-            ("driver", *key), lambda: DriverStatement.of(statement, dialect, column_keys)
-        )
+
+        def compile_it() -> DriverStatement:
+            made = statement() if callable(statement) else statement
+            return DriverStatement.of(made, dialect, column_keys)
+
+        found = self._drivers[key] = self.store.statement(("driver", *key), compile_it)
+        return found
 
     def insert(self, entity: str, doc: dict[str, Any]) -> None:
         et = self.table(entity)
@@ -399,7 +419,7 @@ class Session:
         """Append to the change log in the same transaction as the change (CDC's outbox)."""
         self._write_row(
             ("change",),
-            self.store.tables.changes.insert(),
+            self.store.tables.changes.insert,
             {
                 "realm_id": self.realm.realm_id,
                 "entity": entity,

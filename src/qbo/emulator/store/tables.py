@@ -129,6 +129,19 @@ def encode(value: Any) -> Any:
     return None
 
 
+#: Query-column values of text and reference values already worked out (dates, enums,
+#: currency and customer refs repeat across many rows), keyed by the field's identity
+#: (catalogue fields live as long as the process), zone, default and value.
+_KNOWN: dict[tuple[Any, ...], Any] = {}
+_KNOWN_MAX = 50_000
+_MISSING = object()
+#: Numbers are remembered only for numeric fields, where equal values (1.0 and 1) encode
+#: alike; a text field keeps their digits as written.
+_NUMBERS = (Decimal, int)
+_NUMERIC = (Kind.DECIMAL, Kind.INTEGER)
+_REF_IDS = (str, type(None))
+
+
 def column_value(field: FieldDef, value: Any, zone: str = "UTC", default: Any = None) -> Any:
     """The query-column value of ``field`` for a document's value (None: missing).
 
@@ -137,7 +150,19 @@ def column_value(field: FieldDef, value: Any, zone: str = "UTC", default: Any = 
     """
     if value is None and default is None:  # most fields of most documents: be quick
         return None
-    return encode(normalize_stored(value, field, _zone(zone), default))
+    kind = type(value)
+    if kind is str or kind is bool or (kind in _NUMBERS and field.kind in _NUMERIC):
+        key: tuple[Any, ...] = (id(field), zone, default, kind, value)
+    elif kind is dict and field.kind is Kind.REF and type(value.get("value")) in _REF_IDS:
+        key = (id(field), zone, default, kind, value.get("value"))  # a ref reads its value only
+    else:
+        return encode(normalize_stored(value, field, _zone(zone), default))
+    found = _KNOWN.get(key, _MISSING)
+    if found is _MISSING:
+        if len(_KNOWN) >= _KNOWN_MAX:
+            _KNOWN.clear()
+        found = _KNOWN[key] = encode(normalize_stored(value, field, _zone(zone), default))
+    return found
 
 
 def normalise(kind: Kind, value: Any, zone: str = "UTC") -> Any:
@@ -167,8 +192,16 @@ class EntityTable:
     delete_row: Delete = field(init=False)
     select_doc: Select[Any] = field(init=False)
     _find: dict[str, Select[Any]] = field(init=False, default_factory=dict)
+    #: (property, column, field, default) for each query column, in column order.
+    _columns: tuple[tuple[str, str, FieldDef, Any], ...] = field(init=False)
 
     def __post_init__(self) -> None:
+        defaults = stored_defaults(self.entity)
+        object.__setattr__(
+            self,
+            "_columns",
+            tuple((f.name, column_name(f.name), f, defaults.get(f.name)) for f in self.fields),
+        )
         t = self.table
         key = (t.c.realm_id == bindparam("k_realm")) & (t.c.id == bindparam("k_id"))
         object.__setattr__(self, "insert_row", insert(t))
@@ -208,10 +241,13 @@ class EntityTable:
             "created_ms": created_ms,
             "updated_ms": updated_ms,
         }
-        defaults = stored_defaults(self.entity)
-        for f in self.fields:
-            values[column_name(f.name)] = column_value(
-                f, doc.get(f.name), zone, defaults.get(f.name)
+        for prop, column, f, default in self._columns:
+            value = doc.get(prop)
+            # Most fields of most documents are missing: no call for those.
+            values[column] = (
+                None
+                if value is None and default is None
+                else column_value(f, value, zone, default)
             )
         return values
 
