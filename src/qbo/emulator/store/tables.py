@@ -192,16 +192,20 @@ class EntityTable:
     delete_row: Delete = field(init=False)
     select_doc: Select[Any] = field(init=False)
     _find: dict[str, Select[Any]] = field(init=False, default_factory=dict)
-    #: (property, column, field, default) for each query column, in column order.
-    _columns: tuple[tuple[str, str, FieldDef, Any], ...] = field(init=False)
+    #: Every query column empty, in column order (a row starts from a copy).
+    _empty: dict[str, None] = field(init=False)
+    #: Property -> (column, field, default) for the query columns.
+    _by_prop: dict[str, tuple[str, FieldDef, Any]] = field(init=False)
+    #: (property, column, field, default) of the columns with a default for a missing value.
+    _defaulted: tuple[tuple[str, str, FieldDef, Any], ...] = field(init=False)
 
     def __post_init__(self) -> None:
         defaults = stored_defaults(self.entity)
-        object.__setattr__(
-            self,
-            "_columns",
-            tuple((f.name, column_name(f.name), f, defaults.get(f.name)) for f in self.fields),
-        )
+        columns = {f.name: (column_name(f.name), f, defaults.get(f.name)) for f in self.fields}
+        object.__setattr__(self, "_empty", dict.fromkeys(c for c, _, _ in columns.values()))
+        object.__setattr__(self, "_by_prop", columns)
+        defaulted = tuple((p, *spec) for p, spec in columns.items() if spec[2] is not None)
+        object.__setattr__(self, "_defaulted", defaulted)
         t = self.table
         key = (t.c.realm_id == bindparam("k_realm")) & (t.c.id == bindparam("k_id"))
         object.__setattr__(self, "insert_row", insert(t))
@@ -241,14 +245,17 @@ class EntityTable:
             "created_ms": created_ms,
             "updated_ms": updated_ms,
         }
-        for prop, column, f, default in self._columns:
-            value = doc.get(prop)
-            # Most fields of most documents are missing: no call for those.
-            values[column] = (
-                None
-                if value is None and default is None
-                else column_value(f, value, zone, default)
-            )
+        # A document holds few of its entity's query properties: start from all columns
+        # empty and fill the ones it has (and defaults for the ones it lacks).
+        values.update(self._empty)
+        columns = self._by_prop
+        for prop, value in doc.items():
+            spec = columns.get(prop)
+            if spec is not None and value is not None:
+                values[spec[0]] = column_value(spec[1], value, zone, spec[2])
+        for prop, column, f, default in self._defaulted:
+            if doc.get(prop) is None:
+                values[column] = column_value(f, None, zone, default)
         return values
 
 
