@@ -85,6 +85,7 @@ class Session:
         self.now_ms = epoch_ms(now)
         # MetaData times are written to the second, so their query columns are too.
         self.meta_ms = self.now_ms // 1000 * 1000
+        self._meta_now: str | None = None
         self._doc_cache: dict[tuple[str, int], dict[str, Any] | None] = {}
         #: Per-transaction memos of the layers above (the ledger's system account ids, the
         #: multicurrency flag, bulk staging), each under its module's own key. They live and
@@ -166,7 +167,10 @@ class Session:
 
     # -- time ---------------------------------------------------------------------------
     def meta_now(self) -> str:
-        return meta_time(self.now, self.realm.timezone)
+        """``now`` as MetaData writes it (in the company's zone), worked out once."""
+        if self._meta_now is None:
+            self._meta_now = meta_time(self.now, self.realm.timezone)
+        return self._meta_now
 
     def bump(self, doc: dict[str, Any], old: dict[str, Any]) -> None:
         """Mark ``doc`` as the next version of ``old``: SyncToken + 1, LastUpdatedTime now.
