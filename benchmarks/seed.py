@@ -95,7 +95,9 @@ def main() -> None:
         return
     args.base = args.base or DEFAULT_BASE
     if not (args.base / "src" / "qbo").is_dir():
-        raise SystemExit(f"{args.base} is no checkout of qbo (git worktree add {args.base} <commit>)")
+        raise SystemExit(
+            f"{args.base} is no checkout of qbo (git worktree add {args.base} <commit>)"
+        )
     backends = ("sqlite", "postgres") if args.db == "both" else (args.db,)
     trees = {"base": args.base.resolve(), "this": HERE}
     load = os.getloadavg()[0]
@@ -114,7 +116,9 @@ def main() -> None:
                 )
     print(f"\nseeding large:{args.n} (median of {args.rounds}; load average at start {load:.2f})")
     print(f"base: {trees['base']}\nthis: {trees['this']}")
-    print(f"{'database':10} {'base wall s':>12} {'this wall s':>12} {'faster':>8} {'cpu faster':>11}")
+    print(
+        f"{'database':10} {'base wall s':>12} {'this wall s':>12} {'faster':>8} {'cpu faster':>11}"
+    )
     for backend in backends:
         base, this = results[(backend, "base")], results[(backend, "this")]
         base_wall = statistics.median(r["wall"] for r in base)

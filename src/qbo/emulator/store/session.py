@@ -123,7 +123,7 @@ class Session:
         held = self._held
         if held is None:
             return
-        advance, first, _, assign = _sequence_statements(self.store.tables.sequences)
+        _, first, _, assign = _sequence_statements(self.store.tables.sequences)
         for name, seq in held.sequences.items():
             if not seq.dirty:
                 continue
@@ -240,10 +240,9 @@ class Session:
         """:meth:`get` without the copy, for a caller that only reads the document (a
         reference check, a default copied from a customer): the session's own copy."""
         num = stored_id(object_id)
-        if num is not None and (entity, str(object_id)) not in BUILTIN:
-            cached = self._doc_cache.get((entity, num), False)
-            if cached is not False:
-                return cached
+        key = (entity, num)
+        if num is not None and key in self._doc_cache and (entity, str(object_id)) not in BUILTIN:
+            return self._doc_cache[key]
         return self.get(entity, object_id)
 
     def get_raw(self, entity: str, object_id: str | int) -> Any:
