@@ -129,12 +129,11 @@ def encode(value: Any) -> Any:
     return None
 
 
-#: Query-column values of text and reference values already worked out (dates, enums,
-#: currency and customer refs repeat across many rows), keyed by the field's identity
-#: (catalogue fields live as long as the process), zone, default and value.
-_KNOWN: dict[tuple[Any, ...], Any] = {}
+#: Query-column values of text, numbers, flags and references already worked out (dates,
+#: enums, amounts and currency refs repeat across many rows), keyed by the field's identity,
+#: zone, default and value; each entry holds its field and the value.
+_KNOWN: dict[tuple[Any, ...], tuple[FieldDef, Any]] = {}
 _KNOWN_MAX = 50_000
-_MISSING = object()
 #: Numbers are remembered only for numeric fields, where equal values (1.0 and 1) encode
 #: alike; a text field keeps their digits as written.
 _NUMBERS = (Decimal, int)
@@ -151,17 +150,22 @@ def column_value(field: FieldDef, value: Any, zone: str = "UTC", default: Any = 
     if value is None and default is None:  # most fields of most documents: be quick
         return None
     kind = type(value)
+    if kind is Decimal and not value.is_finite():  # NaN hashes by identity, sNaN not at all
+        return encode(normalize_stored(value, field, _zone(zone), default))
     if kind is str or kind is bool or (kind in _NUMBERS and field.kind in _NUMERIC):
         key: tuple[Any, ...] = (id(field), zone, default, kind, value)
     elif kind is dict and field.kind is Kind.REF and type(value.get("value")) in _REF_IDS:
         key = (id(field), zone, default, kind, value.get("value"))  # a ref reads its value only
     else:
         return encode(normalize_stored(value, field, _zone(zone), default))
-    found = _KNOWN.get(key, _MISSING)
-    if found is _MISSING:
-        if len(_KNOWN) >= _KNOWN_MAX:
-            _KNOWN.clear()
-        found = _KNOWN[key] = encode(normalize_stored(value, field, _zone(zone), default))
+    known = _KNOWN.get(key)
+    if known is not None and known[0] is field:
+        return known[1]
+    if len(_KNOWN) >= _KNOWN_MAX:
+        _KNOWN.clear()
+    found = encode(normalize_stored(value, field, _zone(zone), default))
+    # The entry keeps its field alive, so no other field can come to have its id.
+    _KNOWN[key] = (field, found)
     return found
 
 
