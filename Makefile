@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.installed-bench
 FUZZ_STAMP := $(VENV)/.installed-fuzz
 
-.PHONY: demo test test-fast lint docs catalogue bench bench-query bench-reports bench-client bench-reset bench-fleet bench-sync bench-emulator clean unasync fuzz
+.PHONY: demo test test-fast lint docs catalogue bench bench-query bench-reports bench-client bench-reset bench-seed bench-fleet bench-sync bench-emulator clean unasync fuzz
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
@@ -83,6 +83,13 @@ bench-reports: $(STAMP)
 # Test companies: a reset restored from a snapshot vs a read by id and a seed.
 bench-reset: $(STAMP)
 	$(BIN)/python benchmarks/reset.py
+
+# Seeding large:N (default 20,000; N=100000 for the recorded figure) by this tree and by
+# another checkout side by side: BASE is a git worktree of the commit to compare with.
+BASE ?= /work/wt-seed-base
+N ?= 20000
+bench-seed: $(STAMP)
+	$(BIN)/python benchmarks/seed.py --base $(BASE) --n $(N)
 
 # The sync fleet: 20 realms converging with 1, 2 and 4 worker processes (PostgreSQL).
 bench-fleet: $(STAMP)

@@ -62,7 +62,7 @@ def is_active(doc: dict[str, Any]) -> bool:
 
 def resolve(session: Session, target: str, ref: dict[str, str], path: str) -> dict[str, Any]:
     """The referenced document, or fault 2500 when it is missing or inactive."""
-    doc = session.get(target, ref["value"])
+    doc = session.peek(target, ref["value"])
     if doc is None or not is_active(doc):
         state = "missing" if doc is None else "inactive"
         raise Fault.of(

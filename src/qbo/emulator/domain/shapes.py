@@ -70,15 +70,27 @@ def _address_ids(
     s: Session, entity: EntityDef, doc: dict[str, Any], old: dict[str, Any] | None
 ) -> None:
     """Each top-level address gets an Id from the realm's address sequence (kept on update)."""
-    for name, f in entity.fields.items():
+    for name in _address_fields(entity):
         address = doc.get(name)
-        if f.type_name != ADDRESS_TYPE or not isinstance(address, dict) or "Id" in address:
+        if not isinstance(address, dict) or "Id" in address:
             continue
         before = (old or {}).get(name)
         if isinstance(before, dict) and before.get("Id"):
             address["Id"] = str(before["Id"])
         else:
             address["Id"] = str(s.next_value("address"))
+
+
+_ADDRESS_FIELDS: dict[str, tuple[str, ...]] = {}
+
+
+def _address_fields(entity: EntityDef) -> tuple[str, ...]:
+    """The entity's top-level address properties, in catalogue order (found once)."""
+    found = _ADDRESS_FIELDS.get(entity.name)
+    if found is None:
+        found = tuple(name for name, f in entity.fields.items() if f.type_name == ADDRESS_TYPE)
+        _ADDRESS_FIELDS[entity.name] = found
+    return found
 
 
 def _line_shape(entity: str, line: dict[str, Any]) -> None:

@@ -218,10 +218,25 @@ def coerce_value(f: FieldDef, value: Any, path: str) -> Any:
 def coerce_entity(entity: EntityDef, body: Any) -> dict[str, Any]:
     """Validate and normalise an entity body; read-only top-level fields are dropped."""
     doc = coerce_object(entity.type, body, "", top=True)
-    for name, f in entity.fields.items():
-        if f.read_only and name in doc and name not in ("Id", "SyncToken"):
-            del doc[name]
+    for name in _read_only(entity):
+        doc.pop(name, None)
     return doc
+
+
+_READ_ONLY: dict[str, tuple[str, ...]] = {}
+
+
+def _read_only(entity: EntityDef) -> tuple[str, ...]:
+    """The entity's read-only top-level properties a body may not set (found once)."""
+    found = _READ_ONLY.get(entity.name)
+    if found is None:
+        found = tuple(
+            name
+            for name, f in entity.fields.items()
+            if f.read_only and name not in ("Id", "SyncToken")
+        )
+        _READ_ONLY[entity.name] = found
+    return found
 
 
 def check_required(entity: EntityDef, doc: dict[str, Any]) -> None:

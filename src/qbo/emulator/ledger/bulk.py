@@ -4,6 +4,8 @@ Posting 50,000 invoices would otherwise rewrite the A/R account, the income acco
 the customer after every one. Inside ``with bulk(session):`` those documents are staged
 (the ledger keeps reading its staged copy) and written once when the block ends. Only
 seeds use it: nothing else reads balances in between, and the API path stays immediate.
+The block also holds the session's rows back and writes them many per statement
+(:meth:`Session.held_writes`).
 """
 
 from __future__ import annotations
@@ -32,9 +34,10 @@ def bulk(s: Session) -> Iterator[None]:
     pending: Staged = {}
     s.memo[_MEMO] = pending
     try:
-        yield
-        for (entity, _), (doc, props) in pending.items():
-            s.replace_derived(entity, doc, props)
+        with s.held_writes():
+            yield
+            for (entity, _), (doc, props) in pending.items():
+                s.replace_derived(entity, doc, props)
     finally:
         s.memo.pop(_MEMO, None)
 

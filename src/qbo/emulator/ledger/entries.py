@@ -17,7 +17,6 @@ from sqlalchemy import (
     case,
     delete,
     func,
-    insert,
     literal,
     literal_column,
     select,
@@ -175,8 +174,7 @@ def to_row(s: Session, key: TxnKey, seq: int, e: Entry) -> dict[str, Any]:
 
 
 def write(s: Session, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        s.conn.execute(insert(_table(s)), rows)
+    s.insert_rows(_table(s), rows)
 
 
 def set_amount(s: Session, row: dict[str, Any], amount: int) -> None:

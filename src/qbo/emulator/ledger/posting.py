@@ -94,7 +94,7 @@ def first_link(line: dict[str, Any]) -> tuple[str, int] | None:
 
 
 def _item(s: Session, item_id: int | None) -> dict[str, Any] | None:
-    return s.get("Item", item_id) if item_id is not None else None
+    return s.peek("Item", item_id) if item_id is not None else None
 
 
 def _doc_tags(doc: dict[str, Any]) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from qbo.emulator.ledger.bulk import bulk
+from qbo.emulator.seeds.collector import collector_paused
 from qbo.emulator.seeds.demo import seed_demo
 from qbo.emulator.seeds.empty import seed_empty
 from qbo.emulator.seeds.large import seed_large
@@ -21,8 +22,9 @@ def check_seed(seed: str) -> str:
 
 
 def apply_seed(s: Session, seed: str) -> None:
-    # Balances of accounts and customers are written once at the end (ledger.bulk).
-    with bulk(s):
+    # Balances of accounts and customers are written once at the end, and rows many per
+    # statement (ledger.bulk); the cycle collector waits (seeds.collector).
+    with collector_paused(), bulk(s):
         seed_empty(s)
         if seed == "demo":
             seed_demo(s)

@@ -12,7 +12,10 @@ document is JSON text).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Dialect
@@ -47,10 +50,19 @@ class DriverStatement:
         fixed = tuple((name, value) for name, value in compiled.params.items() if value is not None)
         return cls(str(compiled), order, fixed)
 
+    @cached_property
+    def _pick(self) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+        """The positional parameters out of a dict of named ones (C speed: itemgetter)."""
+        order = self.order or ()
+        if len(order) == 1:
+            name = order[0]
+            return lambda params: (params[name],)
+        return itemgetter(*order)
+
     def _args(self, params: dict[str, Any]) -> Any:
         if self.fixed:
             params = {**dict(self.fixed), **params}
-        return params if self.order is None else tuple(params[name] for name in self.order)
+        return params if self.order is None else self._pick(params)
 
     def first(self, conn: Connection, params: dict[str, Any]) -> Any:
         """The first row the statement finds or returns (a tuple), or None."""
@@ -75,5 +87,15 @@ class DriverStatement:
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         try:
             cursor.execute(self.sql, self._args(params))
+        finally:
+            cursor.close()
+
+    def run_many(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
+        """Run the statement once per row in one ``executemany`` (pipelined on psycopg)."""
+        if not rows:
+            return
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.executemany(self.sql, [self._args(row) for row in rows])
         finally:
             cursor.close()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -14,6 +15,7 @@ from sqlalchemy import Connection, Table, bindparam, func, insert, select, updat
 from qbo.emulator.store import Store
 from qbo.emulator.store.builtin import BUILTIN
 from qbo.emulator.store.driver_sql import DriverStatement
+from qbo.emulator.store.held import ColumnIndex, HeldWrites, Sequence
 from qbo.emulator.store.tables import EntityTable, column_name, column_value, normalise
 from qbo.emulator.timefmt import epoch_ms, meta_time
 from qbo.schema import jsoncodec
@@ -60,6 +62,8 @@ class Session:
     """Entity rows, sequences and the change log of one realm inside one transaction.
 
     ``now`` is read once per request so that every timestamp a request writes agrees.
+    Inside :meth:`held_writes` (a seed's bulk block) rows are written many at a time
+    (:mod:`.held`); :attr:`conn` sends them before anyone else uses the connection.
     """
 
     def __init__(
@@ -72,21 +76,101 @@ class Session:
     ) -> None:
         self.store = store
         self.include = include
-        self.conn = conn
+        self._conn = conn
+        self._held: HeldWrites | None = None
+        #: The driver statements this session ran, by key (no trip to the store's cache).
+        self._drivers: dict[tuple[Any, ...], DriverStatement] = {}
         self.realm = realm
         self.now = now
         self.now_ms = epoch_ms(now)
         # MetaData times are written to the second, so their query columns are too.
         self.meta_ms = self.now_ms // 1000 * 1000
+        self._meta_now: str | None = None
         self._doc_cache: dict[tuple[str, int], dict[str, Any] | None] = {}
         #: Per-transaction memos of the layers above (the ledger's system account ids, the
         #: multicurrency flag, bulk staging), each under its module's own key. They live and
         #: die with the session, so no two requests (or emulators) ever share one.
         self.memo: dict[str, Any] = {}
 
+    @property
+    def conn(self) -> Connection:
+        """The transaction's connection, with every held row written (so a statement run
+        on it directly, a read or a write, sees exactly what the domain has written)."""
+        if self._held is not None:
+            self.flush_writes()
+        return self._conn
+
+    # -- held writes --------------------------------------------------------------------
+    @contextmanager
+    def held_writes(self) -> Iterator[None]:
+        """Hold rows back and write them many per statement until the block ends (seeds).
+
+        Nested blocks join the outer one. On an exception the held rows are dropped: the
+        transaction they belong to is being rolled back anyway.
+        """
+        if self._held is not None:
+            yield
+            return
+        self._held = HeldWrites()
+        try:
+            yield
+            self.flush_writes()
+        finally:
+            self._held = None
+
+    def flush_writes(self) -> None:
+        """Write every held row and sequence value now."""
+        held = self._held
+        if held is None:
+            return
+        _, first, _, assign = _sequence_statements(self.store.tables.sequences)
+        for name, seq in held.sequences.items():
+            if not seq.dirty:
+                continue
+            params = {"k_realm": self.realm.realm_id, "k_name": name, "k_value": seq.value}
+            if seq.stored:
+                held.update(("sequence set",), self._driver(("sequence set",), assign), params)
+            else:
+                held.insert(("sequence first",), self._driver(("sequence first",), first), params)
+                seq.stored = True
+            seq.dirty = False
+        held.write(self._conn)
+
+    def _write_row(
+        self, key: tuple[Any, ...], statement: Any, row: dict[str, Any], *, update: bool = False
+    ) -> None:
+        """Run an INSERT or UPDATE for one row now, or hold it inside :meth:`held_writes`."""
+        columns = tuple(row) if not update else tuple(k for k in row if not k.startswith("k_"))
+        driver = self._driver(key, statement, columns)
+        held = self._held
+        if held is None:
+            driver.run(self._conn, row)
+            return
+        if update:
+            held.update(key, driver, row)
+        else:
+            held.insert(key, driver, row)
+        if held.full:
+            self.flush_writes()
+
+    def insert_rows(self, table: Table, rows: list[dict[str, Any]]) -> None:
+        """Insert rows that all have the same keys (ledger postings) into ``table``."""
+        if not rows:
+            return
+        columns = tuple(rows[0])
+        key = ("rows", table.name, columns)
+        if self._held is None:
+            self._driver(key, lambda: insert(table), columns).run_many(self._conn, rows)
+            return
+        for row in rows:
+            self._write_row(key, lambda: insert(table), row)
+
     # -- time ---------------------------------------------------------------------------
     def meta_now(self) -> str:
-        return meta_time(self.now, self.realm.timezone)
+        """``now`` as MetaData writes it (in the company's zone), worked out once."""
+        if self._meta_now is None:
+            self._meta_now = meta_time(self.now, self.realm.timezone)
+        return self._meta_now
 
     def bump(self, doc: dict[str, Any], old: dict[str, Any]) -> None:
         """Mark ``doc`` as the next version of ``old``: SyncToken + 1, LastUpdatedTime now.
@@ -100,7 +184,8 @@ class Session:
     # -- company settings ---------------------------------------------------------------
     def preferences(self) -> dict[str, Any]:
         """The company's Preferences (read-only view; cached for the request)."""
-        self.get("Preferences", "1")
+        if ("Preferences", 1) not in self._doc_cache:
+            self.get("Preferences", "1")
         return self._doc_cache.get(("Preferences", 1)) or {}
 
     def _pref(self, group: str, prop: str) -> Any:
@@ -151,6 +236,15 @@ class Session:
         self._doc_cache[key] = doc
         return None if doc is None else clone(doc)
 
+    def peek(self, entity: str, object_id: str | int) -> dict[str, Any] | None:
+        """:meth:`get` without the copy, for a caller that only reads the document (a
+        reference check, a default copied from a customer): the session's own copy."""
+        num = stored_id(object_id)
+        key = (entity, num)
+        if num is not None and key in self._doc_cache and (entity, str(object_id)) not in BUILTIN:
+            return self._doc_cache[key]
+        return self.get(entity, object_id)
+
     def get_raw(self, entity: str, object_id: str | int) -> Any:
         """The stored document as its JSON text (``RawJSON``), for an answer that only
         passes it on: no parse and no re-encoding. The bytes on the wire are the same as
@@ -170,18 +264,29 @@ class Session:
     def _driver(
         self, key: tuple[Any, ...], statement: Any, column_keys: tuple[str, ...] | None = None
     ) -> DriverStatement:
-        """A hot statement compiled once per store for its driver (see ``driver_sql``)."""
+        """A hot statement compiled once per store for its driver (see ``driver_sql``);
+        ``statement`` may be a function making it, called only the first time."""
+        found = self._drivers.get(key)
+        if found is not None:
+            return found
         dialect = self.store.engine.dialect
-        return self.store.statement(
-            ("driver", *key), lambda: DriverStatement.of(statement, dialect, column_keys)
-        )
+
+        def compile_it() -> DriverStatement:
+            made = statement() if callable(statement) else statement
+            return DriverStatement.of(made, dialect, column_keys)
+
+        found = self._drivers[key] = self.store.statement(("driver", *key), compile_it)
+        return found
 
     def insert(self, entity: str, doc: dict[str, Any]) -> None:
         et = self.table(entity)
         row = et.row(self.realm.realm_id, doc, self.meta_ms, self.meta_ms, self.realm.timezone)
         row["doc"] = jsoncodec.dumps(doc)
-        self._driver(("insert", entity, tuple(row)), et.insert_row, tuple(row)).run(self.conn, row)
-        self._doc_cache[(entity, int(doc["Id"]))] = doc
+        num = int(doc["Id"])
+        if self._held is not None:
+            self._held.index_rows(entity, num, row)
+        self._write_row(("insert", entity, tuple(row)), et.insert_row, row)
+        self._doc_cache[(entity, num)] = doc
 
     def replace(self, entity: str, doc: dict[str, Any]) -> None:
         et = self.table(entity)
@@ -198,8 +303,10 @@ class Session:
 
     def _update(self, entity: str, et: EntityTable, row: dict[str, Any]) -> None:
         """UPDATE the row keyed by ``k_realm`` and ``k_id`` with the row's other values."""
-        columns = tuple(key for key in row if not key.startswith("k_"))
-        self._driver(("update", entity, columns), et.update_row, columns).run(self.conn, row)
+        if self._held is not None:
+            self._held.index_rows(entity, row["k_id"], row)
+        key = ("update", entity, tuple(k for k in row if not k.startswith("k_")))
+        self._write_row(key, et.update_row, row, update=True)
 
     def replace_derived(self, entity: str, doc: dict[str, Any], props: Iterable[str]) -> None:
         """Rewrite a document whose derived figures (``props``: a balance, a quantity) changed.
@@ -224,6 +331,8 @@ class Session:
 
     def remove(self, entity: str, object_id: str) -> None:
         num = int(object_id)
+        if self._held is not None:
+            self._held.unindex(entity, num)
         self.conn.execute(
             self.table(entity).delete_row, {"k_realm": self.realm.realm_id, "k_id": num}
         )
@@ -240,11 +349,32 @@ class Session:
             "k_value": normalise(field.kind, value),
             "k_limit": limit,
         }
-        if not isinstance(params["k_value"], str | int) or isinstance(params["k_value"], bool):
+        value = params["k_value"]
+        if not isinstance(value, str | int) or isinstance(value, bool):
             rows = self.conn.execute(et.find_by(prop), params).all()
+        elif self._held is not None:  # a seed: from the column's index, no query
+            found = (self.get(entity, num) for num in self._index(entity, prop).find(value, limit))
+            return [doc for doc in found if doc is not None]
         else:  # the common case (a name): straight to the driver
             rows = self._driver(("find", entity, prop), et.find_by(prop)).all(self.conn, params)
         return [jsoncodec.loads(r[0]) for r in rows]
+
+    def _index(self, entity: str, prop: str) -> ColumnIndex:
+        """The realm's values of one query column by id, read once per held block."""
+        assert self._held is not None
+        column = column_name(prop)
+        indexes = self._held.indexes.setdefault(entity, {})
+        index = indexes.get(column)
+        if index is None:
+            t = self.table(entity).table
+            index = ColumnIndex()
+            rows = self.conn.execute(
+                select(t.c.id, t.c[column]).where(t.c.realm_id == self.realm.realm_id)
+            )
+            for num, value in rows:
+                index.put(int(num), value)
+            indexes[column] = index
+        return index
 
     def all(self, entity: str) -> list[dict[str, Any]]:
         t = self.table(entity).table
@@ -264,8 +394,18 @@ class Session:
     # -- sequences and the change log ---------------------------------------------------------
     def next_value(self, name: str, start: int = 1) -> int:
         """The next value of a per-realm sequence (ids, document numbers)."""
-        advance, first = _sequence_statements(self.store.tables.sequences)
+        advance, first, current, _ = _sequence_statements(self.store.tables.sequences)
         params = {"k_realm": self.realm.realm_id, "k_name": name}
+        held = self._held
+        if held is not None:  # a seed: read once, advanced in memory, written with the rows
+            seq = held.sequences.get(name)
+            if seq is None:
+                found = self._driver(("sequence current",), current).first(self._conn, params)
+                stored = found is not None
+                seq = held.sequences[name] = Sequence(int(found[0]) if stored else None, stored)
+            seq.value = start if seq.value is None else seq.value + 1
+            seq.dirty = True
+            return seq.value
         # One round trip for a sequence in use: the increment says what it moved to.
         found = self._driver(("sequence",), advance).first(self.conn, params)
         if found is None:
@@ -280,8 +420,9 @@ class Session:
         self, entity: str, object_id: str, operation: str, deleted_id: str | None = None
     ) -> None:
         """Append to the change log in the same transaction as the change (CDC's outbox)."""
-        self._driver(("change",), self.store.tables.changes.insert(), _CHANGE_COLUMNS).run(
-            self.conn,
+        self._write_row(
+            ("change",),
+            self.store.tables.changes.insert,
             {
                 "realm_id": self.realm.realm_id,
                 "entity": entity,
@@ -314,19 +455,18 @@ def clone(value: T) -> T:
     return value
 
 
-#: The change log's columns, in the order every change gives them.
-_CHANGE_COLUMNS = ("realm_id", "entity", "entity_id", "operation", "changed_ms", "deleted_id")
-
-
 @cache
-def _sequence_statements(seq: Table) -> tuple[Any, Any]:
-    """Prepared increment (returning the new value) and first insert for the sequences."""
+def _sequence_statements(seq: Table) -> tuple[Any, Any, Any, Any]:
+    """Prepared increment (returning the new value), first insert, read of the current
+    value and assignment of a value, for the sequences."""
     key = (seq.c.realm_id == bindparam("k_realm")) & (seq.c.name == bindparam("k_name"))
     return (
         update(seq).where(key).values(value=seq.c.value + 1).returning(seq.c.value),
         insert(seq).values(
             realm_id=bindparam("k_realm"), name=bindparam("k_name"), value=bindparam("k_value")
         ),
+        select(seq.c.value).where(key),
+        update(seq).where(key).values(value=bindparam("k_value")),
     )
 
 

@@ -129,6 +129,18 @@ def encode(value: Any) -> Any:
     return None
 
 
+#: Query-column values of text, numbers, flags and references already worked out (dates,
+#: enums, amounts and currency refs repeat across many rows), keyed by the field's identity,
+#: zone, default and value; each entry holds its field and the value.
+_KNOWN: dict[tuple[Any, ...], tuple[FieldDef, Any]] = {}
+_KNOWN_MAX = 50_000
+#: Numbers are remembered only for numeric fields, where equal values (1.0 and 1) encode
+#: alike; a text field keeps their digits as written.
+_NUMBERS = (Decimal, int)
+_NUMERIC = (Kind.DECIMAL, Kind.INTEGER)
+_REF_IDS = (str, type(None))
+
+
 def column_value(field: FieldDef, value: Any, zone: str = "UTC", default: Any = None) -> Any:
     """The query-column value of ``field`` for a document's value (None: missing).
 
@@ -137,7 +149,24 @@ def column_value(field: FieldDef, value: Any, zone: str = "UTC", default: Any = 
     """
     if value is None and default is None:  # most fields of most documents: be quick
         return None
-    return encode(normalize_stored(value, field, _zone(zone), default))
+    kind = type(value)
+    if kind is Decimal and not value.is_finite():  # NaN hashes by identity, sNaN not at all
+        return encode(normalize_stored(value, field, _zone(zone), default))
+    if kind is str or kind is bool or (kind in _NUMBERS and field.kind in _NUMERIC):
+        key: tuple[Any, ...] = (id(field), zone, default, kind, value)
+    elif kind is dict and field.kind is Kind.REF and type(value.get("value")) in _REF_IDS:
+        key = (id(field), zone, default, kind, value.get("value"))  # a ref reads its value only
+    else:
+        return encode(normalize_stored(value, field, _zone(zone), default))
+    known = _KNOWN.get(key)
+    if known is not None and known[0] is field:
+        return known[1]
+    if len(_KNOWN) >= _KNOWN_MAX:
+        _KNOWN.clear()
+    found = encode(normalize_stored(value, field, _zone(zone), default))
+    # The entry keeps its field alive, so no other field can come to have its id.
+    _KNOWN[key] = (field, found)
+    return found
 
 
 def normalise(kind: Kind, value: Any, zone: str = "UTC") -> Any:
@@ -167,8 +196,20 @@ class EntityTable:
     delete_row: Delete = field(init=False)
     select_doc: Select[Any] = field(init=False)
     _find: dict[str, Select[Any]] = field(init=False, default_factory=dict)
+    #: Every query column empty, in column order (a row starts from a copy).
+    _empty: dict[str, None] = field(init=False)
+    #: Property -> (column, field, default) for the query columns.
+    _by_prop: dict[str, tuple[str, FieldDef, Any]] = field(init=False)
+    #: (property, column, field, default) of the columns with a default for a missing value.
+    _defaulted: tuple[tuple[str, str, FieldDef, Any], ...] = field(init=False)
 
     def __post_init__(self) -> None:
+        defaults = stored_defaults(self.entity)
+        columns = {f.name: (column_name(f.name), f, defaults.get(f.name)) for f in self.fields}
+        object.__setattr__(self, "_empty", dict.fromkeys(c for c, _, _ in columns.values()))
+        object.__setattr__(self, "_by_prop", columns)
+        defaulted = tuple((p, *spec) for p, spec in columns.items() if spec[2] is not None)
+        object.__setattr__(self, "_defaulted", defaulted)
         t = self.table
         key = (t.c.realm_id == bindparam("k_realm")) & (t.c.id == bindparam("k_id"))
         object.__setattr__(self, "insert_row", insert(t))
@@ -208,11 +249,17 @@ class EntityTable:
             "created_ms": created_ms,
             "updated_ms": updated_ms,
         }
-        defaults = stored_defaults(self.entity)
-        for f in self.fields:
-            values[column_name(f.name)] = column_value(
-                f, doc.get(f.name), zone, defaults.get(f.name)
-            )
+        # A document holds few of its entity's query properties: start from all columns
+        # empty and fill the ones it has (and defaults for the ones it lacks).
+        values.update(self._empty)
+        columns = self._by_prop
+        for prop, value in doc.items():
+            spec = columns.get(prop)
+            if spec is not None and value is not None:
+                values[spec[0]] = column_value(spec[1], value, zone, spec[2])
+        for prop, column, f, default in self._defaulted:
+            if doc.get(prop) is None:
+                values[column] = column_value(f, None, zone, default)
         return values
 
 

@@ -205,7 +205,7 @@ class SalesFormRule(Rule):
                 detail = line.setdefault(SALES_LINE, {})
                 check_amount(detail, line, index)
                 item_id = ref_id(detail.get("ItemRef"))
-                item = s.get("Item", item_id) if item_id is not None else None
+                item = s.peek("Item", item_id) if item_id is not None else None
                 if (
                     item is not None
                     and "ItemAccountRef" not in detail
@@ -240,7 +240,7 @@ class SalesFormRule(Rule):
             )
         doc.setdefault("ApplyTaxAfterDiscount", False)
         customer_id = ref_id(doc.get("CustomerRef"))
-        customer = s.get("Customer", customer_id) if customer_id else None
+        customer = s.peek("Customer", customer_id) if customer_id else None
         tax_detail = sales_tax(
             s,
             doc.get("TxnTaxDetail") or {},
@@ -286,7 +286,7 @@ class SalesFormRule(Rule):
     @staticmethod
     def _from_customer(s: Session, entity: EntityDef, doc: dict[str, Any]) -> None:
         customer_id = ref_id(doc.get("CustomerRef"))
-        customer = s.get("Customer", customer_id) if customer_id else None
+        customer = s.peek("Customer", customer_id) if customer_id else None
         if customer is None:
             return
         for prop, source in (("BillAddr", "BillAddr"), ("ShipAddr", "ShipAddr")):
@@ -301,7 +301,7 @@ class SalesFormRule(Rule):
                 or ref_id(customer.get("SalesTermRef"))
                 or s.default_term_id()
             )
-            term = s.get("Term", term_id) if term_id else None
+            term = s.peek("Term", term_id) if term_id else None
             if term is not None:
                 doc.setdefault("SalesTermRef", {"value": term["Id"], "name": term.get("Name", "")})
                 if "DueDate" not in doc:
@@ -349,7 +349,7 @@ class PurchaseFormRule(Rule):
             term_id = ref_id(doc.get("SalesTermRef")) or (
                 ref_id(vendor.get("TermRef")) if vendor else None
             )
-            term = s.get("Term", term_id) if term_id else None
+            term = s.peek("Term", term_id) if term_id else None
             if "DueDate" not in doc:
                 txn_date = date.fromisoformat(doc["TxnDate"])
                 doc["DueDate"] = (due_date(txn_date, term) if term else txn_date).isoformat()
