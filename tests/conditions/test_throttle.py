@@ -148,9 +148,12 @@ async def test_concurrent_requests_per_realm_and_app(private: MakePrivate) -> No
     emu = private(throttle=ThrottleSettings(True, ThrottleLimits(concurrent=3)))
     url = emu.serve()
     async with httpx.AsyncClient(base_url=url, timeout=10) as client:
+        # Each admitted read is held 2 s, far longer than five requests take to arrive
+        # even on a loaded machine (at 400 ms the first ones could finish before the last
+        # arrived, and fewer than two were refused).
         added = await client.post(
             "/_emulator/faults",
-            json={"kind": "latency", "latency_ms": 400, "match": {"path_prefix": "preferences"}},
+            json={"kind": "latency", "latency_ms": 2000, "match": {"path_prefix": "preferences"}},
         )
         assert added.status_code == 201
         responses = await asyncio.gather(*(client.get(emu.path("preferences")) for _ in range(5)))
