@@ -43,6 +43,7 @@ from sqlalchemy.sql.expression import literal
 from sqlalchemy.sql.selectable import Select
 
 from qbo.emulator.store.builtin import BUILTIN
+from qbo.emulator.store.driver_sql import DriverStatement
 from qbo.emulator.store.session import Session, clone
 from qbo.emulator.store.tables import EPOCH, EntityTable, column_name, encode, normalise
 from qbo.query import (
@@ -97,6 +98,8 @@ class CompiledQuery:
     count: Select[Any] | None
     ids: Select[Any] | None
     page: Select[Any] | None
+    #: ``page`` run on the driver (see ``driver_sql``), when its values allow it.
+    page_on_driver: DriverStatement | None = None
 
 
 def not_queryable(prop: Prop) -> Fault:
@@ -341,7 +344,10 @@ def compile_query(
         .where(t.c.realm_id == literal(realm_id, t.c.realm_id.type))
         .order_by(*order)
     )
-    return CompiledQuery(where, None, ids, page)
+    on_driver = None
+    if isinstance(source, Session):
+        on_driver = DriverStatement.bound(page, source.store.engine.dialect)
+    return CompiledQuery(where, None, ids, page, on_driver)
 
 
 def compiled_for(s: Session, validated: ValidatedQuery) -> CompiledQuery:
@@ -410,7 +416,10 @@ def run_query(s: Session, text: str, *, raw_json: bool = False) -> dict[str, Any
     if raw_json and isinstance(validated.select, Star) and not _builtins(validated.entity_name):
         compiled = compiled_for(s, validated)
         assert compiled.page is not None
-        texts = [row[0] for row in s.conn.execute(compiled.page)]
+        if compiled.page_on_driver is not None:
+            texts = [row[0] for row in compiled.page_on_driver.all(s.conn, {})]
+        else:
+            texts = [row[0] for row in s.conn.execute(compiled.page)]
         if not texts:
             return {}
         answer: dict[str, Any] = {

@@ -22,6 +22,9 @@ from sqlalchemy import Connection, Dialect
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 
+#: Value types every driver binds as they are.
+_PLAIN = frozenset({str, int, float, bool})
+
 
 @dataclass(frozen=True)
 class DriverStatement:
@@ -49,6 +52,18 @@ class DriverStatement:
         order = tuple(compiled.positiontup or ()) if compiled.positional else None
         fixed = tuple((name, value) for name, value in compiled.params.items() if value is not None)
         return cls(str(compiled), order, fixed)
+
+    @classmethod
+    def bound(cls, statement: ClauseElement, dialect: Dialect) -> DriverStatement | None:
+        """``statement`` with every value it binds, when all of them are plain text,
+        numbers or booleans the driver takes as they are (a query's page, say); None when
+        one needs SQLAlchemy's conversion (a date, a Decimal, an expanding IN list)."""
+        built = cls.of(statement, dialect)
+        plain = all(type(value) in _PLAIN for _, value in built.fixed)
+        compiled_params = len(statement.compile(dialect=dialect).params)
+        if not plain or len(built.fixed) != compiled_params or "POSTCOMPILE" in built.sql:
+            return None
+        return built
 
     @cached_property
     def _pick(self) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
