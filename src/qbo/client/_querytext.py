@@ -133,7 +133,7 @@ def parse_query_response(body: Any, entity: str | None = None) -> QueryResult[QB
             continue
         found = name
         model = ENTITY_MODELS[name]
-        rows.extend(model.from_qbo(item) for item in value)
+        rows.extend(model.from_qbo_owned(item) for item in value)
     return QueryResult(
         found,
         rows,
