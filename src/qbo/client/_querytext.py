@@ -119,8 +119,14 @@ def _int(value: Any) -> int | None:
     return int(value) if isinstance(value, int | str) and str(value).lstrip("-").isdigit() else None
 
 
-def parse_query_response(body: Any, entity: str | None = None) -> QueryResult[QBOModel]:
-    """Typed rows of ``{"QueryResponse": {...}}`` (or of the QueryResponse object itself)."""
+def parse_query_response(
+    body: Any, entity: str | None = None, *, reuse: bool = False
+) -> QueryResult[QBOModel]:
+    """Typed rows of ``{"QueryResponse": {...}}`` (or of the QueryResponse object itself).
+
+    ``reuse``: the caller drops ``body`` afterwards, so the rows are built inside it
+    (``QBOModel.from_qbo_owned``) rather than in copies of each of its objects.
+    """
     data = body.get("QueryResponse", body) if isinstance(body, Mapping) else None
     if not isinstance(data, Mapping):
         raise ServiceError("unexpected response: expected a QueryResponse")
@@ -133,7 +139,8 @@ def parse_query_response(body: Any, entity: str | None = None) -> QueryResult[QB
             continue
         found = name
         model = ENTITY_MODELS[name]
-        rows.extend(model.from_qbo_owned(item) for item in value)
+        build = model.from_qbo_owned if reuse else model.from_qbo
+        rows.extend(build(item) for item in value)
     return QueryResult(
         found,
         rows,

@@ -62,14 +62,14 @@ class QBOModel(BaseModel):
         The result equals ``model_validate(data)`` and fails the same way on bad data;
         well-formed rows skip pydantic's per-field validation (``qbo.schema.rows``).
         """
-        from qbo.schema.rows import build  # noqa: PLC0415 (rows imports this module)
+        from qbo.schema.rows import build  # rows imports this module
 
         return build(cls, data)
 
     @classmethod
     def from_qbo_owned(cls, data: Any) -> Self:
         """``from_qbo`` for JSON the caller drops afterwards: the row is built in ``data``."""
-        from qbo.schema.rows import build  # noqa: PLC0415 (rows imports this module)
+        from qbo.schema.rows import build  # rows imports this module
 
         return build(cls, data, reuse=True)
 

@@ -56,7 +56,6 @@ _STEPS = {
 _RECIPE_LIMIT = 512  # shapes remembered per model; rows of other shapes are still built
 _CACHE_LIMIT = 4096  # amounts, dates and datetimes remembered for sharing
 _DATETIME_FORM = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?(Z|[+-]\d\d:\d\d)")
-_UNKNOWN = object()
 _setattr = object.__setattr__
 _new = object.__new__
 _intern = sys.intern
@@ -95,6 +94,7 @@ class _Plan:
     recipes: dict[tuple[Any, ...], _Recipe | None] = field(default_factory=dict)
 
 
+_UNKNOWN = _Recipe((), (), complete=False)  # "no recipe yet" in a plan's recipes
 _PLANS: dict[type[QBOModel], _Plan | None] = {}
 _decimals: dict[int, Decimal] = {}
 _dates: dict[str, dt.date] = {}
@@ -136,7 +136,7 @@ def _build(plan: _Plan, data: Any, reuse: bool) -> QBOModel:
                 unknown.append(key)
             elif type(value) is spec[0]:
                 if spec[1]:
-                    values[key] = _intern(value)
+                    values[key] = _intern(value)  # type: ignore[call-overload]
             elif value is not None:
                 raise _Unexpected
         if unknown is not None:
@@ -151,7 +151,7 @@ def _build(plan: _Plan, data: Any, reuse: bool) -> QBOModel:
         if recipe is None:
             raise _Unexpected
         values = data if reuse else data.copy()
-        for key, step, nested in recipe.steps:  # type: ignore[union-attr]
+        for key, step, nested in recipe.steps:
             if step == _NESTED:
                 values[key] = _build(nested, values[key], reuse)  # type: ignore[arg-type]
             elif step == _INTERN:
@@ -167,15 +167,15 @@ def _build(plan: _Plan, data: Any, reuse: bool) -> QBOModel:
                 values[key] = _date(values[key])
             else:
                 values[key] = _datetime(values[key])
-        if recipe.extra:  # type: ignore[union-attr]
-            extra = {key: values.pop(key) for key in recipe.extra}  # type: ignore[union-attr]
-        elif recipe.complete:  # type: ignore[union-attr]
+        if recipe.extra:
+            extra = {key: values.pop(key) for key in recipe.extra}
+        elif recipe.complete:
             values = {name: values[name] for name in plan.order}  # as validated
     row = _new(plan.model)
     _setattr(row, "__dict__", values)
     if extra is not None:
         _setattr(row, "__pydantic_extra__", extra)
-    return row  # type: ignore[no-any-return]
+    return row
 
 
 def _plan(model: type[QBOModel]) -> _Plan | None:
@@ -225,8 +225,8 @@ def _kind(model: type[QBOModel], name: str, annotation: Any) -> tuple[int, type[
 
 
 def _is_enum(model: type[QBOModel], name: str) -> bool:
-    from qbo.schema.catalogue import catalogue  # noqa: PLC0415 (only when a plan is made)
-    from qbo.schema.types import Kind  # noqa: PLC0415
+    from qbo.schema.catalogue import catalogue  # only when a plan is made
+    from qbo.schema.types import Kind
 
     try:
         type_def = catalogue().type(model.__name__)
