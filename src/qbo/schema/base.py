@@ -79,11 +79,14 @@ class QBOModel(BaseModel):
         return len(self.__dict__) != len(type(self).__pydantic_fields__)
 
     def _sent_fields(self) -> set[str]:
-        """The set fields, without storing a set on a lean row that has none yet."""
+        """The set fields, without storing a set on a lean row that has none yet.
+
+        A lean row's are the fields it holds and its extra fields, as validation counts.
+        """
         try:
             fields_set: set[str] = _getattribute(self, "__pydantic_fields_set__")
         except AttributeError:
-            return set(self.__dict__)
+            return {*self.__dict__, *self._extra_fields()}
         return fields_set
 
     def _extra_fields(self) -> dict[str, Any]:
@@ -139,7 +142,7 @@ class QBOModel(BaseModel):
             if name in type(self).__pydantic_fields__:
                 return None  # a field the row did not send: its default
             if name == "__pydantic_fields_set__":
-                fields_set = set(self.__dict__)
+                fields_set = self._sent_fields()
                 _setattr(self, name, fields_set)
                 return fields_set
             if name == "__pydantic_private__":
