@@ -311,3 +311,22 @@ def test_shared_values_are_not_shared_rows() -> None:
     first.CurrencyRef.value = "EUR"
     assert second.CurrencyRef.value == "USD"
     assert first != second
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"type": "Customer", "name": "Acme", "value": "1"},
+        {"type": "Customer", "extra": 1, "name": "Acme", "value": "1"},
+        {"name": None, "value": "1"},
+    ],
+)
+def test_keys_come_out_in_declaration_order(data: dict[str, Any]) -> None:
+    """A row sending every field, in any order, dumps in the order validation keeps."""
+    fast = ReferenceType.from_qbo(dict(data))
+    validated = ReferenceType.model_validate(dict(data))
+    for options in ({}, {"exclude_unset": True}, {"exclude_none": True}):
+        assert jsoncodec.dumps(fast.model_dump(**options)) == jsoncodec.dumps(
+            validated.model_dump(**options)
+        )
+    assert fast.model_dump_json() == validated.model_dump_json()

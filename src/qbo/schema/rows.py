@@ -2,9 +2,11 @@
 
 A query page of 1,000 invoices is 100,000 field values; validating each through pydantic
 costs more than the request. Data read from QBO has a known shape, so ``build`` checks each
-value's JSON type against the field (one ``type(...) is`` test), converts the few that need
-it (an integer amount to ``Decimal``, a date or datetime string to its object) and stores
-the rest as they are, in a *lean* row (``qbo.schema.base``: only the fields sent are kept).
+value's JSON type against its field, converts the few that need it (an integer amount to
+``Decimal``, a date or datetime string to its object) and stores the rest as they are, in
+a *lean* row (``qbo.schema.base``: only the fields sent are kept). The rows of a page
+share a few shapes (keys and JSON types, in order), so the checks are worked out once per
+shape (a recipe) and a row only pays for its conversions.
 
 Anything unexpected (a string where a number belongs, a datetime without an offset, a
 field type this module does not know) makes ``build`` hand the whole object to
@@ -31,6 +33,8 @@ from pydantic_core import TzInfo
 from qbo.schema.base import QBODate, QBODateTime, QBOModel
 
 M = TypeVar("M", bound=QBOModel)
+K = TypeVar("K")
+V = TypeVar("V")
 
 # What a field holds, as the builder treats it.
 _STR, _KEY, _BOOL, _INT, _DECIMAL, _DATE, _DATETIME, _MODEL, _MODELS, _OTHER = range(10)
@@ -75,7 +79,6 @@ class _Recipe:
 
     steps: tuple[tuple[str, int, _Plan | None], ...]
     extra: tuple[str, ...]
-    complete: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +97,7 @@ class _Plan:
     recipes: dict[tuple[Any, ...], _Recipe | None] = field(default_factory=dict)
 
 
-_UNKNOWN = _Recipe((), (), complete=False)  # "no recipe yet" in a plan's recipes
+_UNKNOWN = _Recipe((), ())  # "no recipe yet" in a plan's recipes
 _PLANS: dict[type[QBOModel], _Plan | None] = {}
 _decimals: dict[int, Decimal] = {}
 _dates: dict[str, dt.date] = {}
@@ -141,8 +144,6 @@ def _build(plan: _Plan, data: Any, reuse: bool) -> QBOModel:
                 raise _Unexpected
         if unknown is not None:
             extra = {key: values.pop(key) for key in unknown}
-        elif len(values) == len(plan.order):
-            values = {name: values[name] for name in plan.order}  # as validated
     else:
         shape = (*data, *map(type, data.values()))
         recipe = plan.recipes.get(shape, _UNKNOWN)
@@ -169,8 +170,8 @@ def _build(plan: _Plan, data: Any, reuse: bool) -> QBOModel:
                 values[key] = _datetime(values[key])
         if recipe.extra:
             extra = {key: values.pop(key) for key in recipe.extra}
-        elif recipe.complete:
-            values = {name: values[name] for name in plan.order}  # as validated
+    if len(values) == len(plan.order):  # every field sent: in declaration order, as validated
+        values = {name: values[name] for name in plan.order}
     row = _new(plan.model)
     _setattr(row, "__dict__", values)
     if extra is not None:
@@ -256,55 +257,56 @@ def _recipe(plan: _Plan, data: dict[str, Any], shape: tuple[Any, ...]) -> _Recip
         if step != _KEEP:
             steps.append((key, step, nested_plan))
     else:
-        recipe = _Recipe(tuple(steps), tuple(extra), len(data) - len(extra) == len(plan.order))
+        recipe = _Recipe(tuple(steps), tuple(extra))
     if len(plan.recipes) < _RECIPE_LIMIT:
         plan.recipes[shape] = recipe
     return recipe
 
 
+def _remember(cache: dict[K, V], key: K, value: V) -> V:
+    """``value``, kept in ``cache`` (bounded: emptied when full) for the next equal key."""
+    if len(cache) >= _CACHE_LIMIT:
+        cache.clear()
+    cache[key] = value
+    return value
+
+
 def _decimal_of_int(value: int) -> Decimal:
     found = _decimals.get(value)
-    if found is None:
-        found = Decimal(value)
-        if len(_decimals) >= _CACHE_LIMIT:
-            _decimals.clear()
-        _decimals[value] = found
-    return found
+    return found if found is not None else _remember(_decimals, value, Decimal(value))
 
 
 def _date(value: str) -> dt.date:
     found = _dates.get(value)
-    if found is None:
-        if len(value) != 10 or value[4] != "-" or value[7] != "-":
-            raise _Unexpected  # only YYYY-MM-DD; validation judges other forms
-        try:
-            found = dt.date.fromisoformat(value)
-        except ValueError:
-            raise _Unexpected from None
-        if len(_dates) >= _CACHE_LIMIT:
-            _dates.clear()
-        _dates[value] = found
-    return found
+    return found if found is not None else _remember(_dates, value, _parse_date(value))
 
 
 def _datetime(value: str) -> dt.datetime:
     found = _datetimes.get(value)
-    if found is None:
-        if _DATETIME_FORM.fullmatch(value) is None:
-            raise _Unexpected  # only QBO's form, with an offset; validation judges others
-        try:
-            parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            raise _Unexpected from None
-        offset = parsed.utcoffset()
-        if offset is None:
-            raise _Unexpected
-        seconds = int(offset.total_seconds())
-        zone = _zones.get(seconds)
-        if zone is None:
-            zone = _zones.setdefault(seconds, TzInfo(seconds))  # what validation attaches
-        found = parsed.replace(tzinfo=zone)
-        if len(_datetimes) >= _CACHE_LIMIT:
-            _datetimes.clear()
-        _datetimes[value] = found
-    return found
+    return found if found is not None else _remember(_datetimes, value, _parse_datetime(value))
+
+
+def _parse_date(value: str) -> dt.date:
+    if len(value) != 10 or value[4] != "-" or value[7] != "-":
+        raise _Unexpected  # only YYYY-MM-DD; validation judges other forms
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise _Unexpected from None
+
+
+def _parse_datetime(value: str) -> dt.datetime:
+    if _DATETIME_FORM.fullmatch(value) is None:
+        raise _Unexpected  # only QBO's form, with an offset; validation judges others
+    try:
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise _Unexpected from None
+    offset = parsed.utcoffset()
+    if offset is None:
+        raise _Unexpected
+    seconds = int(offset.total_seconds())
+    zone = _zones.get(seconds)
+    if zone is None:
+        zone = _zones.setdefault(seconds, TzInfo(seconds))  # the zone validation attaches
+    return parsed.replace(tzinfo=zone)
