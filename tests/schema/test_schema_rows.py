@@ -330,3 +330,28 @@ def test_keys_come_out_in_declaration_order(data: dict[str, Any]) -> None:
             validated.model_dump(**options)
         )
     assert fast.model_dump_json() == validated.model_dump_json()
+
+
+class _Shouting(ReferenceType):
+    """A caller's subclass with a validator: the fast path must not skip it."""
+
+    @pydantic.field_validator("name")
+    @classmethod
+    def _upper(cls, value: str | None) -> str | None:
+        return value.upper() if value is not None else None
+
+
+class _Defaulted(ReferenceType):
+    type: str | None = "Customer"
+
+
+class _Strict(ReferenceType):
+    model_config = pydantic.ConfigDict(str_strip_whitespace=True)
+
+
+@pytest.mark.parametrize("model", [_Shouting, _Defaulted, _Strict])
+def test_subclasses_with_their_own_rules_are_validated(model: type[ReferenceType]) -> None:
+    data = {"value": " 1 ", "name": "acme"}
+    fast = model.from_qbo(dict(data))
+    assert_same(fast, model.model_validate(dict(data)))
+    assert fast.model_dump() == model.model_validate(dict(data)).model_dump()

@@ -185,8 +185,7 @@ def _plan(model: type[QBOModel]) -> _Plan | None:
         return _PLANS[model]
     fields = model.__pydantic_fields__
     plan: _Plan | None = None
-    if all(info.default is None and info.alias in (None, name) for name, info in fields.items()):
-        # A lean row reads a missing field as None: only for fields whose default is None.
+    if _plain_model(model):
         kinds = {name: _kind(model, name, info.annotation) for name, info in fields.items()}
         leaf = None
         if all(kind in _PLAIN_TYPES for kind, _ in kinds.values()):
@@ -194,6 +193,27 @@ def _plan(model: type[QBOModel]) -> _Plan | None:
         plan = _Plan(model, kinds, tuple(fields), leaf)
     _PLANS[model] = plan
     return plan
+
+
+def _plain_model(model: type[QBOModel]) -> bool:
+    """Whether a model is one the fast path builds exactly as validation would.
+
+    The generated models are; a subclass with its own validators, private attributes or
+    configuration (which could change values), or with a field whose default is not None
+    (a lean row reads a missing field as None), or named by an alias, is validated.
+    """
+    decorators = model.__pydantic_decorators__
+    checks = (decorators.validators, decorators.field_validators, decorators.root_validators)
+    return (
+        model.model_config == QBOModel.model_config
+        and not model.__private_attributes__
+        and not any(checks)
+        and not decorators.model_validators
+        and all(
+            info.default is None and info.alias in (None, name)
+            for name, info in model.__pydantic_fields__.items()
+        )
+    )
 
 
 def _kind(model: type[QBOModel], name: str, annotation: Any) -> tuple[int, type[QBOModel] | None]:
