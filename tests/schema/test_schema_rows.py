@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import gc
 import pickle
 from decimal import Decimal
 from pathlib import Path
@@ -31,6 +32,7 @@ from qbo.schema.models import (
     PhysicalAddress,
     ReferenceType,
 )
+from qbo.schema.rows import build, build_rows
 
 RECORDED = Path(__file__).parent.parent / "fidelity" / "recorded"
 
@@ -151,7 +153,7 @@ def test_built_in_place_equals_and_copy_leaves_the_input_alone(
     data = jsoncodec.loads(text)
     fast = model.from_qbo(data)
     assert data == jsoncodec.loads(text)  # from_qbo does not change what it is given
-    owned = model.from_qbo_owned(jsoncodec.loads(text))
+    owned = build(model, jsoncodec.loads(text), reuse=True)
     assert_same(owned, model.model_validate(jsoncodec.loads(text)))
     assert owned == fast
 
@@ -212,10 +214,10 @@ def test_unexpected_values_are_validated(model: type[QBOModel], data: Any) -> No
             model.from_qbo(copy.deepcopy(data))
         assert caught.value.errors() == exc.errors()
         with pytest.raises(pydantic.ValidationError):
-            model.from_qbo_owned(copy.deepcopy(data))
+            build(model, copy.deepcopy(data), reuse=True)
     else:
         assert_same(model.from_qbo(copy.deepcopy(data)), validated)
-        assert_same(model.from_qbo_owned(copy.deepcopy(data)), validated)
+        assert_same(build(model, copy.deepcopy(data), reuse=True), validated)
 
 
 def _modify(row: Invoice) -> None:
@@ -355,3 +357,20 @@ def test_subclasses_with_their_own_rules_are_validated(model: type[ReferenceType
     fast = model.from_qbo(dict(data))
     assert_same(fast, model.model_validate(dict(data)))
     assert fast.model_dump() == model.model_validate(dict(data)).model_dump()
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_a_page_leaves_the_garbage_collector_as_it_found_it(enabled: bool) -> None:
+    was = gc.isenabled()
+    try:
+        if not enabled:
+            gc.disable()
+        rows = build_rows(Invoice, [jsoncodec.loads(INVOICE), {"TotalAmt": "1.5"}, {}])
+        assert gc.isenabled() is enabled
+        assert [row.TotalAmt for row in rows] == [Decimal("600.10"), Decimal("1.5"), None]
+        with pytest.raises(pydantic.ValidationError):
+            build_rows(Invoice, [jsoncodec.loads(INVOICE), {"TotalAmt": "bad"}])
+        assert gc.isenabled() is enabled
+    finally:
+        if was:
+            gc.enable()

@@ -23,6 +23,7 @@ from qbo.schema import catalogue
 from qbo.schema.base import QBOModel
 from qbo.schema.faults import Fault
 from qbo.schema.models import ENTITY_MODELS
+from qbo.schema.rows import build_rows
 
 QueryLike = str | QueryBuilder | Query | Condition | Sequence[Condition]
 PAGE_SIZE = MAX_RESULTS  # 1000, the most QBO returns in one response
@@ -125,7 +126,7 @@ def parse_query_response(
     """Typed rows of ``{"QueryResponse": {...}}`` (or of the QueryResponse object itself).
 
     ``reuse``: the caller drops ``body`` afterwards, so the rows are built inside it
-    (``QBOModel.from_qbo_owned``) rather than in copies of each of its objects.
+    rather than in copies of each of its objects (``qbo.schema.rows.build_rows``).
     """
     data = body.get("QueryResponse", body) if isinstance(body, Mapping) else None
     if not isinstance(data, Mapping):
@@ -139,8 +140,7 @@ def parse_query_response(
             continue
         found = name
         model = ENTITY_MODELS[name]
-        build = model.from_qbo_owned if reuse else model.from_qbo
-        rows.extend(build(item) for item in value)
+        rows.extend(build_rows(model, value, reuse=reuse))
     return QueryResult(
         found,
         rows,

@@ -66,13 +66,6 @@ class QBOModel(BaseModel):
 
         return build(cls, data)
 
-    @classmethod
-    def from_qbo_owned(cls, data: Any) -> Self:
-        """``from_qbo`` for JSON the caller drops afterwards: the row is built in ``data``."""
-        from qbo.schema.rows import build  # rows imports this module
-
-        return build(cls, data, reuse=True)
-
     # -- lean rows: fields not sent are absent from __dict__ ---------------------------
 
     def _is_lean(self) -> bool:
