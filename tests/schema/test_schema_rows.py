@@ -361,6 +361,7 @@ def test_subclasses_with_their_own_rules_are_validated(model: type[ReferenceType
 
 @pytest.mark.parametrize("enabled", [True, False])
 def test_a_page_leaves_the_garbage_collector_as_it_found_it(enabled: bool) -> None:
+    """Decoding and building pause the collector, and put it back as it was, on failure too."""
     was = gc.isenabled()
     try:
         if not enabled:
@@ -371,6 +372,10 @@ def test_a_page_leaves_the_garbage_collector_as_it_found_it(enabled: bool) -> No
         with pytest.raises(pydantic.ValidationError):
             build_rows(Invoice, [jsoncodec.loads(INVOICE), {"TotalAmt": "bad"}])
         assert gc.isenabled() is enabled
+        for bad in ("{", "[" * 100_000):  # not JSON; too deep (a RecursionError inside)
+            with pytest.raises(ValueError):
+                jsoncodec.loads(bad)
+            assert gc.isenabled() is enabled
     finally:
         if was:
             gc.enable()

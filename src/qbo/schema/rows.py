@@ -20,7 +20,6 @@ page repeats the same currency, terms, item, zero balance and day many times.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import re
 import sys
 import types
@@ -33,6 +32,7 @@ from typing import Any, TypeVar
 from pydantic_core import TzInfo
 
 from qbo.schema.base import QBODate, QBODateTime, QBOModel
+from qbo.schema.collector import paused
 
 M = TypeVar("M", bound=QBOModel)
 K = TypeVar("K")
@@ -108,23 +108,9 @@ _zones: dict[int, TzInfo] = {}
 
 
 def build_rows(model: type[M], items: Iterable[Any], *, reuse: bool = False) -> list[M]:
-    """``build`` for each object of a page, with the cyclic garbage collector paused.
-
-    Every object made here lives on in the rows, so a collection during the loop finds no
-    garbage; yet a page of 1,000 invoices makes about 26,000 tracked objects, which would
-    set off some forty young collections and, as the rows held grow, the full collections
-    that go through all of them. Pausing for the page (benchmarks/RESULTS.md: about half
-    the CPU of a 100,000-row read) leaves the collector as it was found: an application
-    that turned it off keeps it off, and two threads building pages at once leave it on.
-    """
-    paused = gc.isenabled()
-    if paused:
-        gc.disable()
-    try:
+    """``build`` for each object of a page, the garbage collector paused (``collector``)."""
+    with paused():
         return [build(model, item, reuse=reuse) for item in items]
-    finally:
-        if paused:
-            gc.enable()
 
 
 def build(model: type[M], data: Any, *, reuse: bool = False) -> M:
