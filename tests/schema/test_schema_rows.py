@@ -140,6 +140,11 @@ def test_fast_rows_equal_validated_rows(model: type[QBOModel], text: str) -> Non
     assert jsoncodec.dumps(fast.model_dump(**unset)) == jsoncodec.dumps(
         validated.model_dump(**unset)
     )
+    for options in ({"exclude_none": True}, {"exclude_unset": True}, {"exclude_defaults": True}):
+        assert fast.model_dump_json(**options) == validated.model_dump_json(**options)
+        assert list(fast.model_dump(mode="json", **options)) == list(
+            validated.model_dump(mode="json", **options)
+        )
     assert dict(fast) == dict(validated)
     assert repr(fast) == repr(validated)
     assert pickle.loads(pickle.dumps(fast)) == validated

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from functools import cache
 from typing import TYPE_CHECKING, Annotated, Any, Self
 
 from pydantic import (
@@ -27,6 +28,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     PlainSerializer,
+    SerializationInfo,
     SerializerFunctionWrapHandler,
     model_serializer,
 )
@@ -44,6 +46,12 @@ QBODateTime = Annotated[AwareDatetime, PlainSerializer(_iso, return_type=str)]
 
 _setattr = object.__setattr__
 _getattribute = object.__getattribute__
+
+
+@cache
+def _ranks(model: type[BaseModel]) -> dict[str, int]:
+    """Each field's place in the declaration order of a model."""
+    return {name: index for index, name in enumerate(model.__pydantic_fields__)}
 
 
 class QBOModel(BaseModel):
@@ -111,10 +119,20 @@ class QBOModel(BaseModel):
             _setattr(self, "__dict__", self._complete_dict())
 
     @model_serializer(mode="wrap")
-    def _serialize(self, handler: SerializerFunctionWrapHandler) -> Any:
-        if len(self.__dict__) == len(type(self).__pydantic_fields__):
+    def _serialize(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo) -> Any:
+        fields = type(self).__pydantic_fields__
+        if len(self.__dict__) == len(fields):
             return handler(self)
-        return handler(self._completed())
+        if not (info.exclude_none or info.exclude_unset or info.exclude_defaults):
+            return handler(self._completed())  # every field, None for those not sent
+        # The fields not sent would be left out anyway: only their order is to be made
+        # the declaration order (a lean row keeps QBO's), extra fields last, as validated.
+        out = handler(self)
+        if not isinstance(out, dict):
+            return out
+        rank = _ranks(type(self))
+        last = len(rank)
+        return dict(sorted(out.items(), key=lambda item: rank.get(item[0], last)))
 
     def model_copy(self, *, update: Any = None, deep: bool = False) -> Self:
         if update:
