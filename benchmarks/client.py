@@ -14,14 +14,26 @@ below talks to it over a real keep-alive socket. Measured side by side in one ru
         ``AsyncClient`` paced at Intuit's limits                   target >= 90% of 10/s, no 429
     (x) the same burst with every pacing slot held until the response (no target: what
         pacing gives without knowing when requests were written; ``--no-compare`` skips it)
+    (5) typed rows: 100,000 Customers and Invoices (pages of 1,000 fetched from an emulator
+        seeded ``large:2000``, each page decoded again and again) turned into typed rows the
+        way ``client.query`` does (``parse_json`` + ``parse_query_response``) vs
+        python-quickbooks (``requests``' JSON + ``Customer.from_json`` per row): CPU per row
+        (``time.process_time`` over all rows) and memory retained per row (tracemalloc of
+        the list of rows held)                          target <= python-quickbooks in both
 
 (1) to (3) run with throttling off and the client's pacing off (``pacing=None``): pacing
 would hold every loop to 10 requests per second. (1) and (2) alternate blocks of 20 reads
 round-robin so drift hits all alike, and compare median times per read. Not a test: it
 asserts nothing and exits 0.
 
+(5) runs each client in a fresh child process per measurement (so one's garbage and caches
+do not weigh on the other), alternated over ``--rows-rounds`` rounds; the median CPU is
+reported. ``--rows-before REF`` adds the client as it was at git ``REF`` (its ``src``,
+exported with ``git archive``) on the same pages, for a before/after in one run.
+
     make bench-client        (installs the ``bench`` extra: python-quickbooks)
     .venv/bin/python benchmarks/client.py [--rounds 40] [--burst 15]
+    .venv/bin/python benchmarks/client.py --rows-only [--rows 100000] [--rows-before main]
 """
 
 from __future__ import annotations
@@ -29,12 +41,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
+import inspect
 import itertools
+import json
 import os
 import platform
 import statistics
+import subprocess
+import sys
+import tarfile
 import tempfile
 import time
+import tracemalloc
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -264,6 +283,165 @@ async def burst(
     }
 
 
+# -- (5): typed rows -------------------------------------------------------------------------
+
+ROW_ENTITIES = ("Customer", "Invoice")
+ROWS_PER_PAGE = 1000
+
+
+def fetch_pages(tmp: Path) -> Path:
+    """One page of 1,000 rows per entity from an emulator seeded ``large:2000``, as sent."""
+    pages = tmp / "pages"
+    pages.mkdir()
+    args = ("--db", str(tmp / "rows-bench.db"), "--seed", "large:2000", "--auth", "none")
+    with (
+        (tmp / "rows-emulator.log").open("wb") as log,
+        EmulatorProcess(*args, "--throttle", "off", "--latency", "none", stderr=log) as served,
+    ):
+        wait_until_serving(served.base_url)
+        for entity in ROW_ENTITIES:
+            response = httpx.get(
+                f"{served.base_url}/v3/company/{served.realms[0]}/query",
+                params={"query": f"SELECT * FROM {entity} MAXRESULTS {ROWS_PER_PAGE}"},
+                headers={"Authorization": f"Bearer {TOKEN}", "Accept": "application/json"},
+                timeout=60,
+            )
+            response.raise_for_status()
+            (pages / f"{entity}.json").write_bytes(response.content)
+    return pages
+
+
+PageReader = Callable[[str, bytes], list[Any]]
+
+
+def qbo_page_reader() -> PageReader:
+    """A page as ``client.query`` reads it: the response's JSON, then its typed rows."""
+    from qbo.client._querytext import parse_query_response
+    from qbo.client._responses import parse_json
+
+    reuse = "reuse" in inspect.signature(parse_query_response).parameters  # older code: no
+
+    def read(entity: str, content: bytes) -> list[Any]:
+        body = parse_json(httpx.Response(200, content=content))
+        if reuse:
+            return list(parse_query_response(body, entity, reuse=True))
+        return list(parse_query_response(body, entity))
+
+    return read
+
+
+def python_quickbooks_page_reader() -> PageReader:
+    """A page as python-quickbooks' ``query`` reads it: ``requests``' JSON, ``from_json``."""
+    from quickbooks.objects.customer import Customer as PQCustomer
+    from quickbooks.objects.invoice import Invoice as PQInvoice
+    from requests.compat import json as requests_json
+
+    models: dict[str, Any] = {"Customer": PQCustomer, "Invoice": PQInvoice}
+
+    def read(entity: str, content: bytes) -> list[Any]:
+        body = requests_json.loads(content.decode("utf-8"))
+        model = models[entity]
+        return [model.from_json(row) for row in body["QueryResponse"][entity]]
+
+    return read
+
+
+def rows_worker(reader_name: str, pages: Path, rows: int, measure: str) -> None:
+    """In a child process: CPU or retained memory per row over ``rows`` rows; JSON out."""
+    reader = python_quickbooks_page_reader() if reader_name == "pq" else qbo_page_reader()
+    contents = {entity: (pages / f"{entity}.json").read_bytes() for entity in ROW_ENTITIES}
+    for entity, content in contents.items():  # warm-up: imports, first-use caches
+        reader(entity, content)
+    rounds = max(1, rows // (ROWS_PER_PAGE * len(ROW_ENTITIES)))
+    gc.collect()
+    if measure == "memory":
+        tracemalloc.start()
+        before = tracemalloc.get_traced_memory()[0]
+    started = time.process_time()
+    held: list[Any] = []
+    for _ in range(rounds):
+        for entity, content in contents.items():
+            held.extend(reader(entity, content))
+    cpu = time.process_time() - started
+    result: dict[str, Any] = {"rows": len(held), "qbo": _qbo_origin()}
+    if measure == "memory":
+        gc.collect()
+        result["bytes_per_row"] = (tracemalloc.get_traced_memory()[0] - before) / len(held)
+        tracemalloc.stop()
+    else:
+        result["us_per_row"] = cpu / len(held) * 1e6
+    print(json.dumps(result))
+
+
+def _qbo_origin() -> str:
+    import qbo
+
+    return str(Path(qbo.__file__).parent)
+
+
+def export_source(ref: str, tmp: Path) -> Path:
+    """``src`` of the repository at ``ref`` (git archive), for the before measurement."""
+    root = Path(__file__).resolve().parent.parent
+    archive = tmp / "before.tar"
+    with archive.open("wb") as out:
+        subprocess.run(["git", "-C", str(root), "archive", ref, "src"], stdout=out, check=True)
+    target = tmp / "before"
+    with tarfile.open(archive) as tar:
+        tar.extractall(target, filter="data")
+    return target / "src"
+
+
+def typed_rows(
+    pages: Path, rows: int, rounds: int, before_src: Path | None
+) -> dict[str, dict[str, float]]:
+    """Median CPU and retained memory per row of each reader, child processes alternated."""
+    readers: list[tuple[str, str, Path | None]] = [("python-quickbooks", "pq", None)]
+    readers.append(("qbo", "qbo", None))
+    if before_src is not None:
+        readers.append(("qbo before", "qbo", before_src))
+    cpu: dict[str, list[float]] = {label: [] for label, _, _ in readers}
+    memory: dict[str, float] = {}
+    for round_index in range(rounds + 1):  # the last round measures memory
+        measure = "memory" if round_index == rounds else "cpu"
+        for label, name, src in (
+            readers[round_index % len(readers) :] + readers[: round_index % len(readers)]
+        ):
+            env = dict(os.environ)
+            if src is not None:
+                env["PYTHONPATH"] = str(src)
+            command = [sys.executable, __file__, "--rows-worker", name, str(pages)]
+            command += ["--rows", str(rows), "--rows-measure", measure]
+            out = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+            result = json.loads(out.stdout.strip().splitlines()[-1])
+            if src is not None and not result["qbo"].startswith(str(src)):
+                raise RuntimeError(f"the before run imported qbo from {result['qbo']}")
+            if measure == "memory":
+                memory[label] = result["bytes_per_row"]
+            else:
+                cpu[label].append(result["us_per_row"])
+    return {
+        label: {"us_per_row": statistics.median(cpu[label]), "bytes_per_row": memory[label]}
+        for label, _, _ in readers
+    }
+
+
+def report_rows(figures: dict[str, dict[str, float]], rows: int) -> None:
+    pq = figures["python-quickbooks"]
+    print(f"\n(5) typed rows: {rows} rows (half Customers, half Invoices), per row")
+    print(f"{'reader':<22}{'CPU':>12}{'x pq':>7}{'retained':>12}{'x pq':>7}   target")
+    for label, value in figures.items():
+        cpu_ratio = value["us_per_row"] / pq["us_per_row"]
+        memory_ratio = value["bytes_per_row"] / pq["bytes_per_row"]
+        target = ""
+        if label == "qbo":
+            met = cpu_ratio <= 1.0 and memory_ratio <= 1.0
+            target = f"<= pq in CPU and memory: {verdict(met)}"
+        print(
+            f"{label:<22}{value['us_per_row']:>9.1f} us{cpu_ratio:>7.2f}"
+            f"{value['bytes_per_row']:>10.0f} B{memory_ratio:>7.2f}   {target}"
+        )
+
+
 # -- the report -----------------------------------------------------------------------------
 
 
@@ -360,8 +538,32 @@ def main() -> None:
     parser.add_argument(
         "--no-compare", action="store_true", help="skip (x), the burst with the old rule"
     )
+    parser.add_argument("--rows-only", action="store_true", help="run only (5), typed rows")
+    parser.add_argument("--rows", type=int, default=100_000, help="rows per reader in (5)")
+    parser.add_argument("--rows-rounds", type=int, default=3, help="CPU rounds of (5)")
+    parser.add_argument(
+        "--rows-before", metavar="REF", help="add (5) for the client at git REF (before/after)"
+    )
+    parser.add_argument("--rows-worker", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--rows-measure", default="cpu", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.rows_worker:
+        rows_worker(args.rows_worker[0], Path(args.rows_worker[1]), args.rows, args.rows_measure)
+        return
     began = time.perf_counter()
+    if not args.rows_only:
+        client_sections(args)
+    with tempfile.TemporaryDirectory() as tmp:
+        before = export_source(args.rows_before, Path(tmp)) if args.rows_before else None
+        pages = fetch_pages(Path(tmp))
+        print(f"(5) typed rows; {machine()}", flush=True)
+        figures = typed_rows(pages, args.rows, args.rows_rounds, before)
+    report_rows(figures, args.rows)
+    print(f"\ntotal {time.perf_counter() - began:.0f} s")
+
+
+def client_sections(args: argparse.Namespace) -> None:
+    """(1) to (4) and (x), against an emulator seeded ``demo``."""
     with tempfile.TemporaryDirectory() as tmp, emulator_process(Path(tmp)) as (url, realm):
         ids = customer_ids(url, realm)
         print(f"emulator {url}, realm {realm}, {len(ids)} customers; {machine()}", flush=True)
@@ -377,7 +579,6 @@ def main() -> None:
             old_rule = PacingLimits(arrival_margin=3600.0)
             held = asyncio.run(burst(url, realm, ids, args.burst, old_rule))
     report(reads, sequential, parallel, paced, held, args.burst)
-    print(f"\ntotal {time.perf_counter() - began:.0f} s")
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ from qbo.schema import catalogue
 from qbo.schema.base import QBOModel
 from qbo.schema.faults import Fault
 from qbo.schema.models import ENTITY_MODELS
+from qbo.schema.rows import build_rows
 
 QueryLike = str | QueryBuilder | Query | Condition | Sequence[Condition]
 PAGE_SIZE = MAX_RESULTS  # 1000, the most QBO returns in one response
@@ -119,8 +120,14 @@ def _int(value: Any) -> int | None:
     return int(value) if isinstance(value, int | str) and str(value).lstrip("-").isdigit() else None
 
 
-def parse_query_response(body: Any, entity: str | None = None) -> QueryResult[QBOModel]:
-    """Typed rows of ``{"QueryResponse": {...}}`` (or of the QueryResponse object itself)."""
+def parse_query_response(
+    body: Any, entity: str | None = None, *, reuse: bool = False
+) -> QueryResult[QBOModel]:
+    """Typed rows of ``{"QueryResponse": {...}}`` (or of the QueryResponse object itself).
+
+    ``reuse``: the caller drops ``body`` afterwards, so the rows are built inside it
+    rather than in copies of each of its objects (``qbo.schema.rows.build_rows``).
+    """
     data = body.get("QueryResponse", body) if isinstance(body, Mapping) else None
     if not isinstance(data, Mapping):
         raise ServiceError("unexpected response: expected a QueryResponse")
@@ -133,7 +140,7 @@ def parse_query_response(body: Any, entity: str | None = None) -> QueryResult[QB
             continue
         found = name
         model = ENTITY_MODELS[name]
-        rows.extend(model.from_qbo(item) for item in value)
+        rows.extend(build_rows(model, value, reuse=reuse))
     return QueryResult(
         found,
         rows,

@@ -16,6 +16,8 @@ from typing import Any
 
 import simplejson
 
+from qbo.schema.collector import paused
+
 __all__ = ["Decimal", "JSONTooDeepError", "dumps", "loads"]
 
 
@@ -77,6 +79,7 @@ def loads(text: str | bytes | bytearray) -> Any:
     if isinstance(text, bytes | bytearray):
         text = bytes(text).decode("utf-8")
     try:
-        return simplejson.loads(text, use_decimal=True)
+        with paused():  # a JSON tree has no cycles: nothing to collect (``collector``)
+            return simplejson.loads(text, use_decimal=True)
     except RecursionError:
         raise JSONTooDeepError("the JSON is nested too deeply to read") from None

@@ -67,7 +67,7 @@ class AsyncCore:
                 content_type="application/text",
                 cost=Cost(),
             )
-        return parse_query_response(body, entity)
+        return parse_query_response(body, entity, reuse=True)  # the body is ours alone
 
     async def query_pages(
         self, query: Query, *, page_size: int = PAGE_SIZE
