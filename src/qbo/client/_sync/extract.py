@@ -38,9 +38,10 @@ from qbo.schema.base import QBOModel
 
 BATCH_ITEMS = 30
 #: ``/batch`` requests in flight at once: QBO allows 10 concurrent requests and 40 batch
-#: requests a minute per company (the client's pacing keeps to both); two are enough for
-#: one response to be read while the next is prepared.
-AHEAD = 2
+#: requests a minute per company (the client's pacing keeps to both). With three, one
+#: response is read while two are answered: a 100,000-row load into a mirror took 0.85x
+#: the time it took with two, and four were no faster (benchmarks/RESULTS.md, "Sync").
+AHEAD = 3
 
 
 def _send(core: Core, queries: list[str]) -> dict[str, ItemAnswer]:
