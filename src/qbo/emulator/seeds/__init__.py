@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 
 from qbo.emulator.ledger.bulk import bulk
-from qbo.emulator.seeds.collector import collector_paused
 from qbo.emulator.seeds.demo import seed_demo
 from qbo.emulator.seeds.empty import seed_empty
 from qbo.emulator.seeds.large import seed_large
 from qbo.emulator.store.session import Session
+from qbo.schema.collector import paused
 
 SEED_PATTERN = re.compile(r"^(empty|demo|large:[1-9][0-9]{0,6})$")
 
@@ -23,8 +23,8 @@ def check_seed(seed: str) -> str:
 
 def apply_seed(s: Session, seed: str) -> None:
     # Balances of accounts and customers are written once at the end, and rows many per
-    # statement (ledger.bulk); the cycle collector waits (seeds.collector).
-    with collector_paused(), bulk(s):
+    # statement (ledger.bulk); the cycle collector waits (qbo.schema.collector).
+    with paused(), bulk(s):
         seed_empty(s)
         if seed == "demo":
             seed_demo(s)
