@@ -33,10 +33,9 @@ from pydantic_core import TzInfo
 
 from qbo.schema.base import QBODate, QBODateTime, QBOModel
 from qbo.schema.collector import paused
+from qbo.schema.memo import remember
 
 M = TypeVar("M", bound=QBOModel)
-K = TypeVar("K")
-V = TypeVar("V")
 
 # What a field holds, as the builder treats it.
 _STR, _KEY, _BOOL, _INT, _DECIMAL, _DATE, _DATETIME, _MODEL, _MODELS, _OTHER = range(10)
@@ -291,27 +290,23 @@ def _recipe(plan: _Plan, data: dict[str, Any], shape: tuple[Any, ...]) -> _Recip
     return recipe
 
 
-def _remember(cache: dict[K, V], key: K, value: V) -> V:
-    """``value``, kept in ``cache`` (bounded: emptied when full) for the next equal key."""
-    if len(cache) >= _CACHE_LIMIT:
-        cache.clear()
-    cache[key] = value
-    return value
-
-
 def _decimal_of_int(value: int) -> Decimal:
     found = _decimals.get(value)
-    return found if found is not None else _remember(_decimals, value, Decimal(value))
+    return found if found is not None else remember(_decimals, value, Decimal(value), _CACHE_LIMIT)
 
 
 def _date(value: str) -> dt.date:
     found = _dates.get(value)
-    return found if found is not None else _remember(_dates, value, _parse_date(value))
+    return found if found is not None else remember(_dates, value, _parse_date(value), _CACHE_LIMIT)
 
 
 def _datetime(value: str) -> dt.datetime:
     found = _datetimes.get(value)
-    return found if found is not None else _remember(_datetimes, value, _parse_datetime(value))
+    return (
+        found
+        if found is not None
+        else remember(_datetimes, value, _parse_datetime(value), _CACHE_LIMIT)
+    )
 
 
 def _parse_date(value: str) -> dt.date:

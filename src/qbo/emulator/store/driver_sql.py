@@ -48,22 +48,25 @@ class DriverStatement:
         compiled = statement.compile(
             dialect=dialect, column_keys=list(column_keys) if column_keys is not None else None
         )
-        assert isinstance(compiled, SQLCompiler)
-        order = tuple(compiled.positiontup or ()) if compiled.positional else None
-        fixed = tuple((name, value) for name, value in compiled.params.items() if value is not None)
-        return cls(str(compiled), order, fixed)
+        return cls._of_compiled(compiled)
 
     @classmethod
     def bound(cls, statement: ClauseElement, dialect: Dialect) -> DriverStatement | None:
         """``statement`` with every value it binds, when all of them are plain text,
         numbers or booleans the driver takes as they are (a query's page, say); None when
-        one needs SQLAlchemy's conversion (a date, a Decimal, an expanding IN list)."""
-        built = cls.of(statement, dialect)
-        plain = all(type(value) in _PLAIN for _, value in built.fixed)
-        compiled_params = len(statement.compile(dialect=dialect).params)
-        if not plain or len(built.fixed) != compiled_params or "POSTCOMPILE" in built.sql:
+        one needs SQLAlchemy's conversion (a date, a Decimal, NULL, an expanding IN list)."""
+        compiled = statement.compile(dialect=dialect)
+        values = compiled.params.values()
+        if "POSTCOMPILE" in str(compiled) or any(type(v) not in _PLAIN for v in values):
             return None
-        return built
+        return cls._of_compiled(compiled)
+
+    @classmethod
+    def _of_compiled(cls, compiled: Any) -> DriverStatement:
+        assert isinstance(compiled, SQLCompiler)
+        order = tuple(compiled.positiontup or ()) if compiled.positional else None
+        fixed = tuple((name, value) for name, value in compiled.params.items() if value is not None)
+        return cls(str(compiled), order, fixed)
 
     @cached_property
     def _pick(self) -> Callable[[dict[str, Any]], tuple[Any, ...]]:

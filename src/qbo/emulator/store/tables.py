@@ -49,6 +49,7 @@ from sqlalchemy.types import TypeEngine
 from qbo.query.evaluator import comparable, normalize_stored, stored_defaults
 from qbo.query.values import fold
 from qbo.schema import EntityDef, FieldDef, Kind, catalogue
+from qbo.schema.memo import remember
 
 #: Text that sorts and compares byte-wise on PostgreSQL, as it does on SQLite.
 CText: TypeEngine[str] = Text().with_variant(Text(collation="C"), "postgresql")
@@ -161,12 +162,9 @@ def column_value(field: FieldDef, value: Any, zone: str = "UTC", default: Any = 
     known = _KNOWN.get(key)
     if known is not None and known[0] is field:
         return known[1]
-    if len(_KNOWN) >= _KNOWN_MAX:
-        _KNOWN.clear()
     found = encode(normalize_stored(value, field, _zone(zone), default))
     # The entry keeps its field alive, so no other field can come to have its id.
-    _KNOWN[key] = (field, found)
-    return found
+    return remember(_KNOWN, key, (field, found), _KNOWN_MAX)[1]
 
 
 def normalise(kind: Kind, value: Any, zone: str = "UTC") -> Any:
